@@ -1,0 +1,165 @@
+# sift - one build for everything (GNU make, pkg-config; no autotools).
+#
+#   make              siftd, siftc, siftadm and the libraries, in build/
+#   make run          install missing dependencies, build, run siftd -f on config/sift.yaml
+#   make check        install missing dependencies, build, run every test
+#   make asan [check] the same with AddressSanitizer + UBSan, in build-asan/
+#   make fuzz         libFuzzer targets (clang), in build-fuzz/
+#   make install      PREFIX=/usr/local DESTDIR= (binaries, config, rules)
+#   make clean
+
+PREFIX     ?= /usr/local
+BINDIR     ?= $(PREFIX)/bin
+DATADIR    ?= $(PREFIX)/share/sift
+SYSCONFDIR ?= $(if $(filter /usr,$(PREFIX)),/etc,$(PREFIX)/etc)
+CONFDIR    ?= $(SYSCONFDIR)/sift
+
+CC      ?= cc
+FUZZ_CC ?= clang
+PYTHON  ?= python3
+
+# `make asan ...` builds and tests the sanitizer flavour; the two never mix.
+ifneq ($(filter asan,$(MAKECMDGOALS)),)
+FLAVOUR := asan
+endif
+ifeq ($(FLAVOUR),asan)
+BUILD   := build-asan
+OPT     := -O1 -g -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all
+LDOPT   := -fsanitize=address,undefined
+else
+BUILD   := build
+OPT     := -O2 -g
+LDOPT   :=
+endif
+
+PKGS      := libevent yaml-0.1 libsodium
+PKG_CFLAGS := $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
+PKG_LIBS   := $(shell pkg-config --libs $(PKGS) 2>/dev/null)
+CHECK_LIBS := $(shell pkg-config --libs check 2>/dev/null)
+
+CPPFLAGS += -D_GNU_SOURCE -Iserver -DSIFT_CONFDIR='"$(CONFDIR)"'
+WARN     := -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes -Wmissing-prototypes \
+            -Wformat=2 -Wvla
+CFLAGS   += -std=c11 $(OPT) $(WARN) -MMD -MP $(PKG_CFLAGS)
+LDFLAGS  += $(LDOPT)
+LDLIBS   += $(PKG_LIBS) -lm
+
+# Everything under server/ but daemon/ is libsift.a; daemon/ but its main()
+# is libsiftd.a, which siftadm also links to check configs with the very
+# tables siftd uses.
+LIB_SRC    := $(sort $(wildcard server/core/*.c server/mime/*.c server/scan/*.c \
+                  server/stat/*.c server/checks/*.c server/proto/*.c))
+DAEMON_SRC := $(filter-out server/daemon/siftd_main.c,$(sort $(wildcard server/daemon/*.c)))
+LIB        := $(BUILD)/libsift.a
+DLIB       := $(BUILD)/libsiftd.a
+PROGS      := $(BUILD)/siftd $(BUILD)/siftc $(BUILD)/siftadm
+
+UNIT_SRC   := $(sort $(wildcard tests/unit/*/test_*.c))
+UNIT_BINS  := $(patsubst %.c,$(BUILD)/%,$(UNIT_SRC))
+FUZZ_SRC   := $(sort $(wildcard tests/fuzz/fuzz_*.c))
+FUZZ_BINS  := $(patsubst tests/fuzz/%.c,build-fuzz/%,$(FUZZ_SRC))
+
+obj = $(patsubst %.c,$(BUILD)/%.o,$(1))
+
+.PHONY: all asan run check check-build unit integration lint fuzz fuzz-check deps install \
+        clean format
+.DEFAULT_GOAL := all
+
+all: $(PROGS)
+asan: $(PROGS)
+
+$(BUILD)/%.o: %.c
+	@mkdir -p $(@D)
+	$(CC) $(CPPFLAGS) $(CFLAGS) -c $< -o $@
+
+$(LIB): $(call obj,$(LIB_SRC))
+	@mkdir -p $(@D)
+	rm -f $@ && ar rcs $@ $^
+
+$(DLIB): $(call obj,$(DAEMON_SRC))
+	@mkdir -p $(@D)
+	rm -f $@ && ar rcs $@ $^
+
+$(BUILD)/siftd: $(call obj,server/daemon/siftd_main.c) $(DLIB) $(LIB)
+	$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS)
+
+$(BUILD)/siftadm: $(call obj,client/siftadm.c) $(DLIB) $(LIB)
+	$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS)
+
+$(BUILD)/siftc: $(call obj,client/siftc.c) $(LIB)
+	$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS)
+
+# Unit tests: one binary per tests/unit/LAYER/test_FILE.c; daemon tests also link libsiftd.a.
+$(BUILD)/tests/unit/daemon/%: $(BUILD)/tests/unit/daemon/%.o $(DLIB) $(LIB)
+	$(CC) $(LDFLAGS) -o $@ $^ $(CHECK_LIBS) $(LDLIBS)
+
+$(BUILD)/tests/unit/%: $(BUILD)/tests/unit/%.o $(LIB)
+	$(CC) $(LDFLAGS) -o $@ $^ $(CHECK_LIBS) $(LDLIBS)
+
+deps:
+	@scripts/install-deps.sh --if-missing
+
+run: deps
+	@$(MAKE) --no-print-directory all
+	@mkdir -p var
+	$(BUILD)/siftd -f -c config/sift.yaml -o options.dbdir=$(CURDIR)/var \
+	    -o options.pidfile=$(CURDIR)/var/siftd.pid -o logging.type=stderr \
+	    $(if $(filter 0,$(shell id -u)),-o options.user=nobody)
+
+check: deps
+	@$(MAKE) --no-print-directory FLAVOUR=$(FLAVOUR) check-build
+	@$(MAKE) --no-print-directory FLAVOUR=$(FLAVOUR) lint unit integration fuzz-check
+	@echo "make check: all tests passed ($(BUILD))"
+
+check-build: $(PROGS) $(UNIT_BINS)
+
+unit: $(UNIT_BINS)
+	@set -e; for t in $(UNIT_BINS); do \
+	    ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1 \
+	    CK_VERBOSITY=$${CK_VERBOSITY:-normal} $$t; done
+
+integration: $(PROGS)
+	SIFT_BUILD=$(BUILD) $(PYTHON) -m unittest discover -s tests/integration -p 'test_*.py' \
+	    $(if $(V),-v,)
+
+lint:
+	@scripts/check-layers.sh
+	@scripts/check-format.sh
+
+# libFuzzer targets: the library rebuilt with clang and the fuzzer runtime.
+FUZZ_FLAGS := -g -O1 -fsanitize=fuzzer-no-link,address,undefined -fno-sanitize-recover=all
+FUZZ_LIB_OBJ := $(patsubst %.c,build-fuzz/%.o,$(LIB_SRC))
+
+build-fuzz/%.o: %.c
+	@mkdir -p $(@D)
+	$(FUZZ_CC) $(CPPFLAGS) -std=c11 $(WARN) $(FUZZ_FLAGS) $(PKG_CFLAGS) -c $< -o $@
+
+build-fuzz/libsift.a: $(FUZZ_LIB_OBJ)
+	rm -f $@ && ar rcs $@ $^
+
+build-fuzz/fuzz_%: tests/fuzz/fuzz_%.c build-fuzz/libsift.a
+	$(FUZZ_CC) $(CPPFLAGS) -std=c11 $(WARN) $(FUZZ_FLAGS) -fsanitize=fuzzer $(PKG_CFLAGS) \
+	    -o $@ $< build-fuzz/libsift.a $(PKG_LIBS) -lm
+
+fuzz: $(FUZZ_BINS)
+
+# A short pass of every target over its seeds; `scripts/fuzz.sh NAME SECONDS` runs one longer.
+fuzz-check: fuzz
+	@set -e; for f in $(FUZZ_BINS); do scripts/fuzz.sh --check $$(basename $$f); done
+
+install: all
+	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(CONFDIR)/local.d $(DESTDIR)$(CONFDIR)/override.d \
+	    $(DESTDIR)$(DATADIR)/rules
+	install -m 0755 $(PROGS) $(DESTDIR)$(BINDIR)/
+	install -m 0644 config/sift.yaml $(DESTDIR)$(CONFDIR)/sift.yaml
+	install -m 0644 config/local.d/*.example $(DESTDIR)$(CONFDIR)/local.d/
+	install -m 0644 config/override.d/*.example $(DESTDIR)$(CONFDIR)/override.d/
+	cp -R rules/. $(DESTDIR)$(DATADIR)/rules/
+
+format:
+	clang-format -i $$(find server compat migrate client tests -name '*.[ch]' 2>/dev/null)
+
+clean:
+	rm -rf build build-asan build-fuzz
+
+-include $(shell find build build-asan build-fuzz -name '*.d' 2>/dev/null)
