@@ -1,0 +1,48 @@
+/*
+ * strv.c - byte views (see strv.h).
+ */
+#include "core/strv.h"
+
+#include <strings.h>
+
+bool
+strv_eq(struct strv v, const char *s)
+{
+    size_t n = strlen(s);
+
+    return v.len == n && (n == 0 || memcmp(v.p, s, n) == 0);
+}
+
+bool
+strv_caseeq(struct strv v, const char *s)
+{
+    size_t n = strlen(s);
+
+    return v.len == n && (n == 0 || strncasecmp(v.p, s, n) == 0);
+}
+
+bool
+strv_casecontains(struct strv v, const char *s)
+{
+    size_t n = strlen(s);
+
+    if (n == 0)
+        return true;
+    for (size_t i = 0; i + n <= v.len; i++) {
+        if (strncasecmp(v.p + i, s, n) == 0)
+            return true;
+    }
+    return false;
+}
+
+struct strv
+strv_trim(struct strv v)
+{
+    while (v.len > 0 && (v.p[0] == ' ' || v.p[0] == '\t')) {
+        v.p++;
+        v.len--;
+    }
+    while (v.len > 0 && (v.p[v.len - 1] == ' ' || v.p[v.len - 1] == '\t'))
+        v.len--;
+    return v;
+}
