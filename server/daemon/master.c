@@ -1,0 +1,633 @@
+/*
+ * master.c - the main process's loop (see master.h).
+ *
+ * Fork safety: libevent's signal handling writes to a socket pair shared
+ * with every child forked before it is torn down, so signals are blocked
+ * around fork() and the child re-initialises and frees the main loop
+ * (event_reinit, then event_base_free) before it unblocks them. Without
+ * event_reinit, freeing the loop would delete the parent's epoll entries,
+ * since the epoll instance is shared across fork.
+ */
+#include "daemon/master.h"
+
+#include <errno.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "core/log.h"
+#include "core/xmalloc.h"
+#include "daemon/worker.h"
+
+/* A worker that lived this long before dying starts its back-off afresh. */
+#define MASTER_STABLE_SECONDS 10.0
+/* How long a new generation may take to serve before the old one is stopped anyway. */
+#define MASTER_READY_SECONDS 10.0
+/* After shutdown_timeout, how long to wait before SIGKILL. */
+#define MASTER_KILL_GRACE 5.0
+
+static void master_spawn(struct master_slot *s);
+
+static double
+master_now(void)
+{
+    struct timespec ts;
+
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+static struct timeval
+master_tv(double seconds)
+{
+    struct timeval tv;
+
+    tv.tv_sec = (time_t)seconds;
+    tv.tv_usec = (suseconds_t)((seconds - (double)tv.tv_sec) * 1e6);
+    return tv;
+}
+
+static const struct worker_cfg *
+master_wc(const struct master_slot *s)
+{
+    return &s->m->cfg->workers[s->wi];
+}
+
+/* Bind every enabled worker's addresses of cfg into set, indexes into *wlp. */
+static int
+master_bind_cfg(struct master *m, const struct siftd_cfg *cfg, struct listener_set *reuse,
+                struct listener_set *set, struct master_wl **wlp, struct sift_err *err)
+{
+    struct master_wl *wl = xcalloc(cfg->nworkers ? cfg->nworkers : 1, sizeof(*wl));
+
+    *wlp = wl;
+    for (size_t i = 0; i < cfg->nworkers; i++) {
+        const struct worker_cfg *wc = &cfg->workers[i];
+
+        for (size_t b = 0; wc->enabled && b < wc->nbinds; b++) {
+            if (listener_open(set, reuse, wc->name, &wc->binds[b], m->pv.uid, m->pv.gid, &wl[i].idx,
+                              &wl[i].n, err) == -1)
+                return -1;
+        }
+    }
+    return 0;
+}
+
+static void
+master_wl_free(struct master_wl **wlp, size_t n)
+{
+    for (size_t i = 0; *wlp != NULL && i < n; i++)
+        free((*wlp)[i].idx);
+    free(*wlp);
+    *wlp = NULL;
+}
+
+int
+master_bind(struct master *m, struct sift_err *err)
+{
+    return master_bind_cfg(m, m->cfg, NULL, &m->ls, &m->wl, err);
+}
+
+static void
+master_slots_build(struct master *m)
+{
+    size_t n = 0, k = 0;
+
+    for (size_t i = 0; i < m->cfg->nworkers; i++) {
+        if (m->cfg->workers[i].enabled)
+            n += m->cfg->workers[i].count;
+    }
+    m->slots = xcalloc(n ? n : 1, sizeof(*m->slots));
+    for (size_t i = 0; i < m->cfg->nworkers; i++) {
+        for (unsigned j = 0; m->cfg->workers[i].enabled && j < m->cfg->workers[i].count; j++) {
+            struct master_slot *s = &m->slots[k++];
+
+            s->m = m;
+            s->wi = i;
+            s->index = j;
+            s->ctl_fd = -1;
+        }
+    }
+    m->nslots = n;
+}
+
+static void
+master_slot_close_ctl(struct master_slot *s)
+{
+    if (s->ev_ctl != NULL)
+        event_free(s->ev_ctl);
+    s->ev_ctl = NULL;
+    if (s->ctl_fd != -1)
+        close(s->ctl_fd);
+    s->ctl_fd = -1;
+}
+
+static void
+master_slots_free(struct master *m)
+{
+    for (size_t i = 0; i < m->nslots; i++) {
+        master_slot_close_ctl(&m->slots[i]);
+        if (m->slots[i].ev_respawn != NULL)
+            event_free(m->slots[i].ev_respawn);
+    }
+    free(m->slots);
+    m->slots = NULL;
+    m->nslots = 0;
+}
+
+/* In the child: drop everything of the main process that is not ours. */
+static void
+master_child_cleanup(struct master *m, struct master_slot *self)
+{
+    if (event_reinit(m->base) == 0)
+        event_base_free(m->base);
+    m->base = NULL;
+    for (size_t i = 0; i < m->nslots; i++) {
+        if (&m->slots[i] != self && m->slots[i].ctl_fd != -1)
+            close(m->slots[i].ctl_fd);
+    }
+    for (size_t i = 0; i < m->nold; i++) {
+        if (m->old[i].ctl_fd != -1)
+            close(m->old[i].ctl_fd);
+    }
+}
+
+static void __attribute__((noreturn))
+master_child(struct master_slot *s, int ctl, const sigset_t *oldmask)
+{
+    struct master *m = s->m;
+    const struct master_wl *wl = &m->wl[s->wi];
+    int *fds = xcalloc(wl->n ? wl->n : 1, sizeof(*fds));
+    int rc;
+
+    master_child_cleanup(m, s);
+    for (size_t i = 0; i < m->ls.n; i++) {
+        bool mine = false;
+
+        for (size_t j = 0; j < wl->n; j++)
+            mine = mine || wl->idx[j] == i;
+        if (!mine)
+            close(m->ls.v[i].fd);
+    }
+    for (size_t j = 0; j < wl->n; j++)
+        fds[j] = m->ls.v[wl->idx[j]].fd;
+    sigprocmask(SIG_SETMASK, oldmask, NULL);
+    rc = worker_main(m->cfg, master_wc(s), s->index, fds, wl->n, ctl);
+    free(fds);
+    exit(rc);
+}
+
+static bool
+master_all_ready(const struct master *m)
+{
+    for (size_t i = 0; i < m->nslots; i++) {
+        if (!m->slots[i].ready)
+            return false;
+    }
+    return true;
+}
+
+static void master_stop_old(struct master *m);
+
+static void
+master_check_ready(struct master *m)
+{
+    if (!master_all_ready(m))
+        return;
+    if (m->reloading) {
+        log_notice("new workers serve; stopping %zu old worker(s)", m->nold);
+        master_stop_old(m);
+    }
+    if (!m->started) {
+        m->started = true;
+        log_notice("siftd ready: %zu worker process(es)", m->nslots);
+        if (m->on_ready != NULL)
+            m->on_ready(m);
+    }
+    event_del(m->ev_ready);
+}
+
+static void
+master_ctl_cb(evutil_socket_t fd, short what, void *arg)
+{
+    struct master_slot *s = arg;
+    char b[16];
+    ssize_t n;
+
+    (void)what;
+    n = read(fd, b, sizeof(b));
+    if (n > 0 && memchr(b, 'R', (size_t)n) != NULL) {
+        s->ready = true;
+        master_check_ready(s->m);
+    } else if (n == 0 || (n == -1 && errno != EAGAIN && errno != EINTR)) {
+        event_del(s->ev_ctl); /* the worker is gone; SIGCHLD tells how */
+    }
+}
+
+static void
+master_spawn(struct master_slot *s)
+{
+    struct master *m = s->m;
+    const struct worker_cfg *wc = master_wc(s);
+    sigset_t all, old;
+    int sv[2];
+    pid_t pid;
+
+    if (socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sv) == -1) {
+        log_err("cannot start worker %s#%u: socketpair: %s", wc->name, s->index, strerror(errno));
+        return;
+    }
+    sigfillset(&all);
+    sigprocmask(SIG_BLOCK, &all, &old);
+    pid = fork();
+    if (pid == 0) {
+        close(sv[0]);
+        master_child(s, sv[1], &old);
+    }
+    sigprocmask(SIG_SETMASK, &old, NULL);
+    close(sv[1]);
+    if (pid == -1) {
+        log_err("cannot start worker %s#%u: fork: %s", wc->name, s->index, strerror(errno));
+        close(sv[0]);
+        return;
+    }
+    s->pid = pid;
+    s->ready = false;
+    s->started = master_now();
+    s->ctl_fd = sv[0];
+    s->ev_ctl = event_new(m->base, sv[0], EV_READ | EV_PERSIST, master_ctl_cb, s);
+    event_add(s->ev_ctl, NULL);
+    log_info("started worker %s#%u (pid %ld)", wc->name, s->index, (long)pid);
+}
+
+static void
+master_respawn_cb(evutil_socket_t fd, short what, void *arg)
+{
+    struct master_slot *s = arg;
+
+    (void)fd;
+    (void)what;
+    if (!s->m->stopping && s->pid == 0)
+        master_spawn(s);
+}
+
+static void
+master_describe_exit(int status, char *out, size_t outlen)
+{
+    if (WIFEXITED(status)) {
+        snprintf(out, outlen, "exited with status %d", WEXITSTATUS(status));
+    } else if (WIFSIGNALED(status)) {
+        const char *abbrev = sigabbrev_np(WTERMSIG(status));
+
+        snprintf(out, outlen, "was killed by signal %d (SIG%s%s)", WTERMSIG(status),
+                 abbrev ? abbrev : "?", WCOREDUMP(status) ? ", core dumped" : "");
+    } else {
+        snprintf(out, outlen, "stopped with status 0x%x", (unsigned)status);
+    }
+}
+
+static void
+master_slot_died(struct master_slot *s, int status)
+{
+    struct master *m = s->m;
+    const struct worker_cfg *wc = master_wc(s);
+    double lived = master_now() - s->started, delay = 0;
+    long pid = (long)s->pid;
+    char how[128];
+    struct timeval tv;
+
+    master_describe_exit(status, how, sizeof(how));
+    s->pid = 0;
+    master_slot_close_ctl(s);
+    if (m->stopping) {
+        log_info("worker %s#%u (pid %ld) %s", wc->name, s->index, pid, how);
+        return;
+    }
+    if (lived >= MASTER_STABLE_SECONDS)
+        s->fails = 0;
+    if (s->fails > 0) {
+        delay = 1;
+        for (unsigned i = 1; i < s->fails && delay < m->cfg->cfg->options.restart_delay_max; i++)
+            delay *= 2;
+        if (delay > m->cfg->cfg->options.restart_delay_max)
+            delay = m->cfg->cfg->options.restart_delay_max;
+    }
+    s->fails++;
+    log_err("worker %s#%u (pid %ld) %s after %.1f s; restarting it in %.0f s", wc->name, s->index,
+            pid, how, lived, delay);
+    if (s->ev_respawn == NULL)
+        s->ev_respawn = evtimer_new(m->base, master_respawn_cb, s);
+    tv = master_tv(delay);
+    evtimer_add(s->ev_respawn, &tv);
+}
+
+static bool
+master_reap_old(struct master *m, pid_t pid, int status)
+{
+    for (size_t i = 0; i < m->nold; i++) {
+        char how[128];
+
+        if (m->old[i].pid != pid)
+            continue;
+        master_describe_exit(status, how, sizeof(how));
+        log_info("old worker %s (pid %ld) %s", m->old[i].name, (long)pid, how);
+        if (m->old[i].ctl_fd != -1)
+            close(m->old[i].ctl_fd);
+        m->old[i] = m->old[--m->nold];
+        return true;
+    }
+    return false;
+}
+
+static size_t
+master_nchildren(const struct master *m)
+{
+    size_t n = m->nold;
+
+    for (size_t i = 0; i < m->nslots; i++)
+        n += m->slots[i].pid != 0;
+    return n;
+}
+
+static void
+master_reap(struct master *m)
+{
+    pid_t pid;
+    int status;
+
+    while ((pid = waitpid(-1, &status, WNOHANG)) > 0) {
+        bool found = master_reap_old(m, pid, status);
+
+        for (size_t i = 0; i < m->nslots && !found; i++) {
+            if (m->slots[i].pid == pid) {
+                master_slot_died(&m->slots[i], status);
+                found = true;
+            }
+        }
+        if (!found)
+            log_warn("reaped unknown child pid %ld", (long)pid);
+    }
+    if (m->stopping && master_nchildren(m) == 0)
+        event_base_loopexit(m->base, NULL);
+}
+
+static void
+master_stop_old(struct master *m)
+{
+    for (size_t i = 0; i < m->nold; i++) {
+        if (kill(m->old[i].pid, SIGTERM) == -1 && errno != ESRCH)
+            log_warn("cannot stop old worker %s (pid %ld): %s", m->old[i].name, (long)m->old[i].pid,
+                     strerror(errno));
+    }
+    m->reloading = false;
+}
+
+static void
+master_ready_timeout_cb(evutil_socket_t fd, short what, void *arg)
+{
+    struct master *m = arg;
+
+    (void)fd;
+    (void)what;
+    if (m->reloading) {
+        log_warn("new workers did not all report ready in %.0f s; stopping the old ones anyway",
+                 MASTER_READY_SECONDS);
+        master_stop_old(m);
+    }
+    if (!m->started)
+        log_warn("not every worker is serving %.0f s after start; see the lines above",
+                 MASTER_READY_SECONDS);
+}
+
+/* Hand the running generation over to the old list. */
+static void
+master_retire_slots(struct master *m)
+{
+    for (size_t i = 0; i < m->nslots; i++) {
+        struct master_slot *s = &m->slots[i];
+
+        if (s->pid == 0)
+            continue;
+        m->old = xreallocarray(m->old, m->nold + 1, sizeof(*m->old));
+        m->old[m->nold].pid = s->pid;
+        m->old[m->nold].ctl_fd = s->ctl_fd;
+        snprintf(m->old[m->nold].name, sizeof(m->old[m->nold].name), "%s#%u", master_wc(s)->name,
+                 s->index);
+        m->nold++;
+        s->ctl_fd = -1; /* now the old entry's */
+    }
+    master_slots_free(m);
+}
+
+static int
+master_reload_cfg(struct master *m, struct siftd_cfg **ncp, struct listener_set *nls,
+                  struct master_wl **nwl)
+{
+    struct sift_err err;
+
+    if (siftd_cfg_load(m->path, m->overrides, m->noverrides, ncp, &err) == -1) {
+        log_err("reload failed, keeping the running configuration: %s", err.msg);
+        return -1;
+    }
+    for (size_t i = 0; i < (*ncp)->cfg->nwarnings; i++)
+        log_warn("%s", (*ncp)->cfg->warnings[i]);
+    if (siftd_cfg_enabled_workers(*ncp) == 0) {
+        log_err("reload failed, keeping the running configuration: no worker is enabled");
+        siftd_cfg_free(ncp);
+        return -1;
+    }
+    if (master_bind_cfg(m, *ncp, &m->ls, nls, nwl, &err) == -1) {
+        log_err("reload failed, keeping the running configuration: %s", err.msg);
+        listener_rollback(nls, &m->ls);
+        master_wl_free(nwl, (*ncp)->nworkers);
+        siftd_cfg_free(ncp);
+        return -1;
+    }
+    if (log_setup(&(*ncp)->logging, &err) == -1)
+        log_err("reload: keeping the old log settings: %s", err.msg);
+    return 0;
+}
+
+static void
+master_reload(struct master *m)
+{
+    struct siftd_cfg *nc = NULL;
+    struct listener_set nls = { 0 };
+    struct master_wl *nwl = NULL;
+    struct timeval tv = master_tv(MASTER_READY_SECONDS);
+
+    if (m->stopping)
+        return;
+    log_notice("SIGHUP: reloading %s", m->path);
+    if (master_reload_cfg(m, &nc, &nls, &nwl) == -1)
+        return;
+    if (m->reloading) /* a reload still in progress: its old generation goes now */
+        master_stop_old(m);
+    master_retire_slots(m);
+    listener_close_all(&m->ls, &nls); /* the sockets not moved to nls */
+    master_wl_free(&m->wl, m->cfg->nworkers);
+    siftd_cfg_free(&m->cfg);
+    m->cfg = nc;
+    m->ls = nls;
+    m->wl = nwl;
+    master_slots_build(m);
+    m->reloading = m->nold > 0;
+    for (size_t i = 0; i < m->nslots; i++)
+        master_spawn(&m->slots[i]);
+    evtimer_add(m->ev_ready, &tv);
+    master_check_ready(m);
+}
+
+static void
+master_kill_cb(evutil_socket_t fd, short what, void *arg)
+{
+    struct master *m = arg;
+
+    (void)fd;
+    (void)what;
+    log_warn("%zu worker(s) still running after the shutdown timeout; killing them",
+             master_nchildren(m));
+    for (size_t i = 0; i < m->nslots; i++) {
+        if (m->slots[i].pid != 0)
+            kill(m->slots[i].pid, SIGKILL);
+    }
+    for (size_t i = 0; i < m->nold; i++)
+        kill(m->old[i].pid, SIGKILL);
+}
+
+static void
+master_stop(struct master *m, const char *why)
+{
+    struct timeval tv = master_tv(m->cfg->cfg->options.shutdown_timeout + MASTER_KILL_GRACE);
+
+    if (m->stopping)
+        return;
+    m->stopping = true;
+    log_notice("%s: stopping", why);
+    for (size_t i = 0; i < m->nslots; i++) {
+        if (m->slots[i].ev_respawn != NULL)
+            evtimer_del(m->slots[i].ev_respawn);
+        if (m->slots[i].pid != 0)
+            kill(m->slots[i].pid, SIGTERM);
+    }
+    for (size_t i = 0; i < m->nold; i++)
+        kill(m->old[i].pid, SIGTERM);
+    if (master_nchildren(m) == 0) {
+        event_base_loopexit(m->base, NULL);
+        return;
+    }
+    evtimer_add(m->ev_kill, &tv);
+}
+
+static void
+master_reopen_logs(struct master *m)
+{
+    struct sift_err err;
+
+    if (log_reopen(&err) == -1)
+        log_err("%s", err.msg);
+    else
+        log_info("SIGUSR1: log reopened");
+    for (size_t i = 0; i < m->nslots; i++) {
+        if (m->slots[i].pid != 0)
+            kill(m->slots[i].pid, SIGUSR1);
+    }
+    for (size_t i = 0; i < m->nold; i++)
+        kill(m->old[i].pid, SIGUSR1);
+}
+
+static void
+master_signal_cb(evutil_socket_t sig, short what, void *arg)
+{
+    struct master *m = arg;
+
+    (void)what;
+    switch (sig) {
+    case SIGTERM:
+        master_stop(m, "SIGTERM");
+        break;
+    case SIGINT:
+        master_stop(m, "SIGINT");
+        break;
+    case SIGHUP:
+        master_reload(m);
+        break;
+    case SIGCHLD:
+        master_reap(m);
+        break;
+    case SIGUSR1:
+        master_reopen_logs(m);
+        break;
+    }
+}
+
+static int
+master_events(struct master *m)
+{
+    static const int sigs[] = { SIGTERM, SIGINT, SIGHUP, SIGCHLD, SIGUSR1 };
+    struct event **evs[] = { &m->ev_term, &m->ev_int, &m->ev_hup, &m->ev_chld, &m->ev_usr1 };
+
+    if ((m->base = event_base_new()) == NULL)
+        return -1;
+    for (size_t i = 0; i < sizeof(sigs) / sizeof(sigs[0]); i++) {
+        if ((*evs[i] = evsignal_new(m->base, sigs[i], master_signal_cb, m)) == NULL ||
+            evsignal_add(*evs[i], NULL) == -1)
+            return -1;
+    }
+    m->ev_kill = evtimer_new(m->base, master_kill_cb, m);
+    m->ev_ready = evtimer_new(m->base, master_ready_timeout_cb, m);
+    return m->ev_kill != NULL && m->ev_ready != NULL ? 0 : -1;
+}
+
+int
+master_run(struct master *m)
+{
+    struct timeval tv = master_tv(MASTER_READY_SECONDS);
+
+    if (master_events(m) == -1) {
+        log_err("cannot set up the main event loop");
+        return 1;
+    }
+    master_slots_build(m);
+    if (m->nslots == 0) {
+        log_err("no worker is enabled: nothing to serve");
+        return 1;
+    }
+    for (size_t i = 0; i < m->nslots; i++)
+        master_spawn(&m->slots[i]);
+    evtimer_add(m->ev_ready, &tv);
+    event_base_dispatch(m->base);
+    log_notice("siftd stopped");
+    return 0;
+}
+
+void
+master_clear(struct master *m)
+{
+    struct event *evs[] = { m->ev_term, m->ev_int,  m->ev_hup,  m->ev_chld,
+                            m->ev_usr1, m->ev_kill, m->ev_ready };
+
+    master_slots_free(m);
+    for (size_t i = 0; i < m->nold; i++) {
+        if (m->old[i].ctl_fd != -1)
+            close(m->old[i].ctl_fd);
+    }
+    free(m->old);
+    m->old = NULL;
+    m->nold = 0;
+    for (size_t i = 0; i < sizeof(evs) / sizeof(evs[0]); i++) {
+        if (evs[i] != NULL)
+            event_free(evs[i]);
+    }
+    if (m->base != NULL)
+        event_base_free(m->base);
+    m->base = NULL;
+    listener_close_all(&m->ls, NULL);
+    if (m->cfg != NULL)
+        master_wl_free(&m->wl, m->cfg->nworkers);
+}

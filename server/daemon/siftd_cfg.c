@@ -1,0 +1,290 @@
+/*
+ * siftd_cfg.c - a configuration snapshot as siftd uses it (see siftd_cfg.h).
+ */
+#include "daemon/siftd_cfg.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "core/cfg_tree.h"
+#include "core/xmalloc.h"
+#include "daemon/worker_types.h"
+
+static const struct cfg_key worker_common_keys[] = {
+    { "type", CFG_T_STR, NULL, offsetof(struct worker_cfg, type_name),
+      "worker type (spamd, normal, controller); default: the worker's own name", NULL },
+    { "enabled", CFG_T_BOOL, "yes", offsetof(struct worker_cfg, enabled), "start this worker",
+      NULL },
+    { "max_conns", CFG_T_UINT, "1000", offsetof(struct worker_cfg, max_conns),
+      "most connections one process serves at once; more wait in the listen queue", NULL },
+    { "idle_timeout", CFG_T_TIME, "60s", offsetof(struct worker_cfg, idle_timeout),
+      "close a connection that sends nothing for this long before or between requests", NULL },
+    { "read_timeout", CFG_T_TIME, "30s", offsetof(struct worker_cfg, read_timeout),
+      "give up on a request whose bytes stop coming for this long", NULL },
+};
+static const size_t worker_common_nkeys =
+    sizeof(worker_common_keys) / sizeof(worker_common_keys[0]);
+
+/* Every top-level section siftd reads, for unknown-section warnings and confighelp. */
+static const struct {
+    const char *name;
+    const struct cfg_key *keys;
+    const size_t *nkeys;
+} siftd_sections[] = {
+    { "options", cfg_options_keys, &cfg_options_nkeys },
+    { "logging", log_cfg_keys, &log_cfg_nkeys },
+};
+#define SIFTD_NSECTIONS (sizeof(siftd_sections) / sizeof(siftd_sections[0]))
+
+static void
+siftd_known_types(struct buf *b)
+{
+    for (size_t i = 0; i < worker_ntypes; i++)
+        buf_printf(b, "%s%s", i ? ", " : "", worker_types[i].name);
+}
+
+static int
+siftd_worker_binds(struct cfg *cfg, struct worker_cfg *wc, const struct cfg_node *node,
+                   struct sift_err *err)
+{
+    const struct cfg_node *bs = cfg_map_get(node, "bind_socket");
+    const struct cfg_node *item = bs && bs->kind == CFG_LIST ? bs->first : bs;
+
+    wc->nbinds = wc->bind_socket.n;
+    wc->binds = arena_calloc(cfg->arena, wc->nbinds ? wc->nbinds : 1, sizeof(*wc->binds));
+    for (size_t i = 0; i < wc->nbinds; i++) {
+        if (bind_spec_parse(cfg->arena, wc->bind_socket.v[i], &wc->binds[i], err) == -1) {
+            char where[512];
+
+            if (item != NULL)
+                cfg_pos_str(&item->pos, where, sizeof(where));
+            else
+                snprintf(where, sizeof(where), "(default)");
+            sift_err_prefix(err, "%s: workers.%s.bind_socket: '%s'", where, wc->name,
+                            wc->bind_socket.v[i]);
+            return -1;
+        }
+        if (item != NULL)
+            item = item->next;
+    }
+    if (wc->enabled && wc->nbinds == 0) {
+        char where[512];
+
+        sift_err_set(err, "%s: workers.%s.bind_socket: no address to listen on",
+                     cfg_pos_str(bs ? &bs->pos : &node->pos, where, sizeof(where)), wc->name);
+        return -1;
+    }
+    return 0;
+}
+
+static int
+siftd_worker_load(struct cfg *cfg, const struct cfg_node *node, struct worker_cfg *wc,
+                  struct sift_err *err)
+{
+    char path[256], where[512];
+    const struct worker_type *t;
+
+    wc->name = node->key;
+    snprintf(path, sizeof(path), "workers.%s", wc->name);
+    if (cfg_fill(&cfg->ctx, path, node, worker_common_keys, worker_common_nkeys, wc, err) == -1)
+        return -1;
+    if (wc->type_name == NULL)
+        wc->type_name = wc->name;
+    if ((t = worker_type_find(wc->type_name)) == NULL) {
+        const struct cfg_node *tn = cfg_map_get(node, "type");
+        struct buf known;
+
+        buf_init(&known);
+        siftd_known_types(&known);
+        sift_err_set(err, "%s: %s: unknown worker type '%s' (known: %s)",
+                     cfg_pos_str(tn ? &tn->pos : &node->key_pos, where, sizeof(where)), path,
+                     wc->type_name, known.p);
+        buf_clear(&known);
+        return -1;
+    }
+    wc->type = t;
+    wc->proto = arena_calloc(cfg->arena, 1, t->cfg_size ? t->cfg_size : 1);
+    if (cfg_fill(&cfg->ctx, path, node, t->listen_keys, t->nlisten_keys, wc, err) == -1 ||
+        cfg_fill(&cfg->ctx, path, node, t->keys, *t->nkeys, wc->proto, err) == -1)
+        return -1;
+    if (wc->count == 0) {
+        long n = sysconf(_SC_NPROCESSORS_ONLN);
+
+        wc->count = n < 1 ? 1 : (unsigned)n;
+    }
+    if (wc->max_conns == 0) {
+        sift_err_set(err, "%s: %s.max_conns: must be at least 1",
+                     cfg_pos_str(&cfg_map_get(node, "max_conns")->pos, where, sizeof(where)), path);
+        return -1;
+    }
+    cfg_warn_unknown(&cfg->ctx, path, node,
+                     (const struct cfg_keyset[]){ { worker_common_keys, worker_common_nkeys },
+                                                  { t->listen_keys, t->nlisten_keys },
+                                                  { t->keys, *t->nkeys } },
+                     3);
+    return siftd_worker_binds(cfg, wc, node, err);
+}
+
+static int
+siftd_workers_load(struct siftd_cfg *sc, struct sift_err *err)
+{
+    struct cfg *cfg = sc->cfg;
+    const struct cfg_node *ws = cfg_map_get(cfg->root, "workers");
+    char where[512];
+    size_t i = 0;
+
+    if (ws == NULL || ws->kind == CFG_NULL)
+        return 0;
+    if (ws->kind != CFG_MAP) {
+        sift_err_set(err, "%s: workers: expected a map of worker name -> settings",
+                     cfg_pos_str(&ws->pos, where, sizeof(where)));
+        return -1;
+    }
+    sc->workers = arena_calloc(cfg->arena, ws->n ? ws->n : 1, sizeof(*sc->workers));
+    for (const struct cfg_node *w = ws->first; w != NULL; w = w->next) {
+        if (siftd_worker_load(cfg, w, &sc->workers[i], err) == -1)
+            return -1;
+        i++;
+    }
+    sc->nworkers = i;
+    return 0;
+}
+
+static void
+siftd_check_sections(struct cfg *cfg)
+{
+    for (const struct cfg_node *s = cfg->root->first; s != NULL; s = s->next) {
+        bool known = strcmp(s->key, "workers") == 0;
+        char where[512];
+
+        for (size_t i = 0; i < SIFTD_NSECTIONS && !known; i++)
+            known = strcmp(s->key, siftd_sections[i].name) == 0;
+        if (!known)
+            cfg_warn(cfg, "%s: unknown section '%s', ignored",
+                     cfg_pos_str(&s->key_pos, where, sizeof(where)), s->key);
+    }
+}
+
+int
+siftd_cfg_load(const char *path, const char *const *overrides, size_t noverrides,
+               struct siftd_cfg **out, struct sift_err *err)
+{
+    struct siftd_cfg *sc = xcalloc(1, sizeof(*sc));
+    const struct cfg_node *logging;
+
+    if (cfg_load(path, overrides, noverrides, &sc->cfg, err) == -1) {
+        free(sc);
+        return -1;
+    }
+    logging = cfg_map_get(sc->cfg->root, "logging");
+    if (cfg_fill(&sc->cfg->ctx, "logging", logging, log_cfg_keys, log_cfg_nkeys, &sc->logging,
+                 err) == -1 ||
+        siftd_workers_load(sc, err) == -1) {
+        siftd_cfg_free(&sc);
+        return -1;
+    }
+    if (sc->logging.type == LOG_TYPE_FILE &&
+        (sc->logging.filename == NULL || sc->logging.filename[0] == '\0')) {
+        char where[512];
+
+        sift_err_set(err, "%s: logging.filename: required when logging.type is file",
+                     cfg_pos_str(&cfg_map_get(logging, "type")->pos, where, sizeof(where)));
+        siftd_cfg_free(&sc);
+        return -1;
+    }
+    cfg_warn_unknown(&sc->cfg->ctx, "logging", logging,
+                     &(struct cfg_keyset){ log_cfg_keys, log_cfg_nkeys }, 1);
+    siftd_check_sections(sc->cfg);
+    *out = sc;
+    return 0;
+}
+
+void
+siftd_cfg_free(struct siftd_cfg **scp)
+{
+    struct siftd_cfg *sc = *scp;
+
+    if (sc == NULL)
+        return;
+    cfg_free(&sc->cfg);
+    free(sc);
+    *scp = NULL;
+}
+
+size_t
+siftd_cfg_enabled_workers(const struct siftd_cfg *sc)
+{
+    size_t n = 0;
+
+    for (size_t i = 0; i < sc->nworkers; i++) {
+        if (sc->workers[i].enabled)
+            n += sc->workers[i].count;
+    }
+    return n;
+}
+
+/* Help for the keys of one table whose names match `only` (NULL: all). */
+static int
+siftd_help_keys(const char *section, const struct cfg_key *keys, size_t n, const char *only,
+                struct buf *out)
+{
+    int found = 0;
+
+    for (size_t i = 0; i < n; i++) {
+        if (only != NULL && strcmp(keys[i].name, only) != 0)
+            continue;
+        cfg_key_help(section, &keys[i], out);
+        found = 1;
+    }
+    return found;
+}
+
+static int
+siftd_help_worker(const struct worker_type *t, const char *only, struct buf *out)
+{
+    char section[128];
+    int found = 0;
+
+    snprintf(section, sizeof(section), "workers.%s", t->name);
+    if (only == NULL)
+        buf_printf(out, "# %s: %s\n", section, t->summary);
+    found |= siftd_help_keys(section, t->listen_keys, t->nlisten_keys, only, out);
+    found |= siftd_help_keys(section, worker_common_keys, worker_common_nkeys, only, out);
+    found |= siftd_help_keys(section, t->keys, *t->nkeys, only, out);
+    return found;
+}
+
+int
+siftd_cfg_help(const char *key, struct buf *out)
+{
+    const char *dot = key ? strchr(key, '.') : NULL;
+    size_t slen = key ? (dot ? (size_t)(dot - key) : strlen(key)) : 0;
+    int found = 0;
+
+    for (size_t i = 0; i < SIFTD_NSECTIONS; i++) {
+        const char *name = siftd_sections[i].name;
+
+        if (key != NULL && (strlen(name) != slen || strncmp(key, name, slen) != 0))
+            continue;
+        if (key == NULL || dot == NULL)
+            buf_printf(out, "# %s\n", name);
+        found |= siftd_help_keys(name, siftd_sections[i].keys, *siftd_sections[i].nkeys,
+                                 dot ? dot + 1 : NULL, out);
+    }
+    if (key == NULL || (slen == 7 && strncmp(key, "workers", 7) == 0)) {
+        const char *rest = dot ? dot + 1 : NULL;
+        const char *dot2 = rest ? strchr(rest, '.') : NULL;
+        size_t tlen = rest ? (dot2 ? (size_t)(dot2 - rest) : strlen(rest)) : 0;
+
+        for (size_t i = 0; i < worker_ntypes; i++) {
+            const struct worker_type *t = &worker_types[i];
+
+            if (rest != NULL && (strlen(t->name) != tlen || strncmp(rest, t->name, tlen) != 0))
+                continue;
+            found |= siftd_help_worker(t, dot2 ? dot2 + 1 : NULL, out);
+        }
+    }
+    return found ? 0 : -1;
+}

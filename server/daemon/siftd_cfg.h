@@ -1,0 +1,57 @@
+/*
+ * siftd_cfg.h - the daemon's view of a configuration snapshot: the core
+ * layers (cfg_load) checked against every section siftd knows, with the
+ * workers resolved to their types, counts and listener addresses.
+ * One siftd_cfg per snapshot; a reload builds a new one.
+ */
+#ifndef SIFT_DAEMON_SIFTD_CFG_H
+#define SIFT_DAEMON_SIFTD_CFG_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "core/bind_spec.h"
+#include "core/buf.h"
+#include "core/cfg_keys.h"
+#include "core/cfg_load.h"
+#include "core/err.h"
+#include "core/log.h"
+
+struct worker_type;
+
+/* One entry under `workers:`. */
+struct worker_cfg {
+    const char *name;      /* its key: "spamd", "spamd_tls" */
+    const char *type_name; /* `type:`, default: the name */
+    const struct worker_type *type;
+    bool enabled;
+    struct cfg_strlist bind_socket;
+    unsigned count; /* processes; "auto" resolved to the number of cores */
+    uint64_t max_conns;
+    double idle_timeout;
+    double read_timeout;
+    struct bind_spec *binds; /* bind_socket parsed */
+    size_t nbinds;
+    void *proto; /* the type's own settings (type->keys) */
+};
+
+struct siftd_cfg {
+    struct cfg *cfg; /* tree, options, files read, warnings */
+    struct log_cfg logging;
+    struct worker_cfg *workers; /* enabled and disabled, in config order */
+    size_t nworkers;
+};
+
+/* Load and check a whole configuration. Warnings land in cfg->warnings. */
+int siftd_cfg_load(const char *path, const char *const *overrides, size_t noverrides,
+                   struct siftd_cfg **out, struct sift_err *err);
+void siftd_cfg_free(struct siftd_cfg **scp);
+/* How many worker processes the enabled workers add up to. */
+size_t siftd_cfg_enabled_workers(const struct siftd_cfg *sc);
+
+/* `siftadm confighelp [KEY]`: document KEY (a key, a section or nothing for
+ * all). -1 when no such key is known. */
+int siftd_cfg_help(const char *key, struct buf *out);
+
+#endif

@@ -1,0 +1,238 @@
+/*
+ * siftd_main.c - siftd: load the configuration, bind, detach, drop
+ * privileges, write the PID file, and hand over to the main loop.
+ * Errors before the workers start are printed on stderr as one line and
+ * siftd exits 1; once detached, the log is the only voice.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <getopt.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "core/log.h"
+#include "core/version.h"
+#include "core/xmalloc.h"
+#include "daemon/master.h"
+#include "daemon/privs.h"
+#include "daemon/proctitle.h"
+#include "daemon/siftd_cfg.h"
+
+#ifndef SIFT_CONFDIR
+#define SIFT_CONFDIR "/etc/sift"
+#endif
+
+/* How long the starting process waits for the detached daemon to serve. */
+#define SIFTD_START_WAIT 30
+
+struct siftd_args {
+    const char *config;
+    const char **overrides;
+    size_t noverrides;
+    bool foreground;
+    bool test_only;
+};
+
+struct siftd {
+    struct siftd_args args;
+    struct master m;
+    int pidfd;
+    char pidpath[4096]; /* the file locked at start, whatever a reload says */
+    int ready_fd;       /* detached: where to tell the starting process we serve, else -1 */
+};
+
+static void
+siftd_usage(FILE *f)
+{
+    fprintf(f, "usage: siftd [-f] [-t] [-c FILE] [-o KEY=VALUE]...\n"
+               "  -c FILE       configuration (default " SIFT_CONFDIR "/sift.yaml)\n"
+               "  -o KEY=VALUE  set a key above every layer, e.g. -o workers.spamd.count=2\n"
+               "  -f            stay in the foreground\n"
+               "  -t            check the configuration and exit\n"
+               "  -v            print the version\n");
+}
+
+static void
+siftd_parse_args(int argc, char **argv, struct siftd_args *a)
+{
+    int c;
+
+    a->config = xstrdup(SIFT_CONFDIR "/sift.yaml");
+    while ((c = getopt(argc, argv, "c:o:ftvh")) != -1) {
+        switch (c) {
+        case 'c': /* copies: the process title is written over argv */
+            free((char *)a->config);
+            a->config = xstrdup(optarg);
+            break;
+        case 'o':
+            a->overrides = xreallocarray(a->overrides, a->noverrides + 1, sizeof(char *));
+            a->overrides[a->noverrides++] = xstrdup(optarg);
+            break;
+        case 'f':
+            a->foreground = true;
+            break;
+        case 't':
+            a->test_only = true;
+            break;
+        case 'v':
+            printf("siftd %s\n", SIFT_VERSION);
+            exit(0);
+        case 'h':
+            siftd_usage(stdout);
+            exit(0);
+        default:
+            siftd_usage(stderr);
+            exit(2);
+        }
+    }
+    if (optind < argc) {
+        fprintf(stderr, "siftd: unexpected argument '%s'\n", argv[optind]);
+        siftd_usage(stderr);
+        exit(2);
+    }
+}
+
+static void
+siftd_args_free(struct siftd_args *a)
+{
+    for (size_t i = 0; i < a->noverrides; i++)
+        free((char *)a->overrides[i]);
+    free(a->overrides);
+    free((char *)a->config);
+}
+
+static void
+siftd_ready(struct master *m)
+{
+    struct siftd *sd = m->arg;
+
+    if (sd->ready_fd != -1) {
+        (void)!write(sd->ready_fd, "R", 1);
+        close(sd->ready_fd);
+        sd->ready_fd = -1;
+    }
+}
+
+/* Fork into the background; the parent exits when the daemon serves. */
+static void
+siftd_detach(struct siftd *sd)
+{
+    int p[2], null;
+    pid_t pid;
+    char b;
+
+    if (pipe2(p, O_CLOEXEC) == -1)
+        log_fatal("cannot detach: pipe: %s", strerror(errno));
+    if ((pid = fork()) == -1)
+        log_fatal("cannot detach: fork: %s", strerror(errno));
+    if (pid > 0) {
+        close(p[1]);
+        alarm(SIFTD_START_WAIT);
+        if (read(p[0], &b, 1) == 1)
+            _exit(0);
+        fprintf(stderr, "siftd: the daemon stopped before it served; see its log\n");
+        _exit(1);
+    }
+    close(p[0]);
+    sd->ready_fd = p[1];
+    setsid();
+    if ((null = open("/dev/null", O_RDWR | O_CLOEXEC)) != -1) {
+        dup2(null, STDIN_FILENO);
+        dup2(null, STDOUT_FILENO);
+        if (sd->m.cfg->logging.type != LOG_TYPE_STDERR)
+            dup2(null, STDERR_FILENO);
+        close(null);
+    }
+}
+
+static void
+siftd_load(struct siftd *sd)
+{
+    struct siftd_cfg *sc;
+    struct sift_err err;
+
+    if (siftd_cfg_load(sd->args.config, sd->args.overrides, sd->args.noverrides, &sc, &err) == -1) {
+        fprintf(stderr, "siftd: %s\n", err.msg);
+        exit(1);
+    }
+    for (size_t i = 0; i < sc->cfg->nwarnings; i++)
+        fprintf(stderr, "siftd: warning: %s\n", sc->cfg->warnings[i]);
+    if (siftd_cfg_enabled_workers(sc) == 0) {
+        fprintf(stderr, "siftd: %s: no worker is enabled: nothing to serve\n", sd->args.config);
+        exit(1);
+    }
+    sd->m.cfg = sc;
+}
+
+/* Everything that needs root: PID file, data directory, sockets. */
+static void
+siftd_prepare(struct siftd *sd)
+{
+    const struct cfg_options *o = &sd->m.cfg->cfg->options;
+    struct sift_err err;
+
+    if (privs_lookup(o->user, o->group, &sd->m.pv, &err) == -1)
+        log_fatal("%s", err.msg);
+    if (geteuid() == 0 && !sd->m.pv.drop)
+        log_warn("running as root: set options.user to a dedicated user");
+    if (o->pidfile[0] != '\0') {
+        if ((sd->pidfd = pidfile_open(o->pidfile, &sd->m.pv, &err)) == -1)
+            log_fatal("%s", err.msg);
+        snprintf(sd->pidpath, sizeof(sd->pidpath), "%s", o->pidfile);
+    }
+    if (privs_mkdir(o->dbdir, &sd->m.pv, 0750, &err) == -1)
+        log_fatal("options.dbdir: %s", err.msg);
+    if (master_bind(&sd->m, &err) == -1)
+        log_fatal("%s", err.msg);
+}
+
+int
+main(int argc, char **argv)
+{
+    struct siftd sd = { .pidfd = -1, .ready_fd = -1 };
+    struct sift_err err;
+    int rc;
+
+    proctitle_init(argc, argv);
+    siftd_parse_args(argc, argv, &sd.args);
+    siftd_load(&sd);
+    if (sd.args.test_only) {
+        printf("siftd: configuration %s is OK (%zu file(s) read)\n", sd.args.config,
+               sd.m.cfg->cfg->nfiles);
+        siftd_cfg_free(&sd.m.cfg);
+        siftd_args_free(&sd.args);
+        return 0;
+    }
+    signal(SIGPIPE, SIG_IGN);
+    if (log_setup(&sd.m.cfg->logging, &err) == -1) {
+        fprintf(stderr, "siftd: %s\n", err.msg);
+        return 1;
+    }
+    for (size_t i = 0; i < sd.m.cfg->cfg->nwarnings; i++)
+        log_warn("%s", sd.m.cfg->cfg->warnings[i]);
+    siftd_prepare(&sd);
+    if (!sd.args.foreground)
+        siftd_detach(&sd);
+    if (privs_drop(&sd.m.pv, &err) == -1)
+        log_fatal("%s", err.msg);
+    if (sd.pidfd != -1 && pidfile_write(sd.pidfd, getpid(), &err) == -1)
+        log_fatal("%s: %s", sd.pidpath, err.msg);
+    log_notice("siftd %s starting (pid %ld, config %s)", SIFT_VERSION, (long)getpid(),
+               sd.args.config);
+    proctitle_set("siftd", "siftd: main process (%s)", sd.args.config);
+    sd.m.path = sd.args.config;
+    sd.m.overrides = sd.args.overrides;
+    sd.m.noverrides = sd.args.noverrides;
+    sd.m.on_ready = siftd_ready;
+    sd.m.arg = &sd;
+    rc = master_run(&sd.m);
+    if (sd.pidfd != -1)
+        pidfile_remove(sd.pidpath, sd.pidfd);
+    master_clear(&sd.m);
+    siftd_cfg_free(&sd.m.cfg);
+    siftd_args_free(&sd.args);
+    return rc;
+}

@@ -1,0 +1,46 @@
+/*
+ * worker.h - a worker process: its own libevent loop serving the
+ * connections of one worker type on the listeners the main process bound.
+ * It stops on SIGTERM (no new connections, in-flight requests finish, at
+ * most options.shutdown_timeout), reopens its log on SIGUSR1, and exits if
+ * the main process goes away.
+ */
+#ifndef SIFT_DAEMON_WORKER_H
+#define SIFT_DAEMON_WORKER_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include <event2/event.h>
+#include <event2/listener.h>
+
+#include "daemon/siftd_cfg.h"
+
+struct conn;
+
+struct worker {
+    struct event_base *base;
+    const struct siftd_cfg *cfg;
+    const struct worker_cfg *wc;
+    unsigned index; /* 0 .. count-1 */
+    struct evconnlistener **ls;
+    size_t nls;
+    bool accepting; /* listeners enabled */
+    bool stopping;
+    struct conn *conns; /* every open connection */
+    size_t nconns;
+    unsigned long long accepted;
+    struct event *ev_term, *ev_int, *ev_usr1, *ev_hup, *ev_stop, *ev_ctl;
+    int ctl_fd; /* socket to the main process; EOF: it died */
+};
+
+/* Run a worker in the current (just forked) process until it stops.
+ * fds are its listening sockets. Returns the process exit status. */
+int worker_main(const struct siftd_cfg *cfg, const struct worker_cfg *wc, unsigned index,
+                const int *fds, size_t nfds, int ctl_fd);
+
+/* conn.c tells the worker about connections coming and going. */
+void worker_conn_added(struct worker *w, struct conn *c);
+void worker_conn_removed(struct worker *w, struct conn *c);
+
+#endif

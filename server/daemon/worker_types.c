@@ -1,0 +1,56 @@
+/*
+ * worker_types.c - the worker type table (see worker_types.h).
+ */
+#include "daemon/worker_types.h"
+
+#include <string.h>
+
+#include "daemon/conn.h"
+#include "daemon/siftd_cfg.h"
+#include "daemon/worker_http.h"
+#include "daemon/worker_spamd.h"
+
+/* bind_socket and count, with a type's own defaults (confighelp shows them). */
+#define WORKER_LISTEN_KEYS(def_bind, def_count)                                                    \
+    { "bind_socket",                                                                               \
+      CFG_T_LIST,                                                                                  \
+      def_bind,                                                                                    \
+      offsetof(struct worker_cfg, bind_socket),                                                    \
+      "addresses to listen on: HOST:PORT, [IPv6]:PORT, *:PORT, or /path.sock "                     \
+      "[mode=0660 owner=USER group=GROUP]",                                                        \
+      NULL },                                                                                      \
+    {                                                                                              \
+        "count", CFG_T_COUNT, def_count, offsetof(struct worker_cfg, count),                       \
+            "worker processes: auto (one per core) or a number", NULL                              \
+    }
+
+static const struct cfg_key spamd_listen_keys[] = { WORKER_LISTEN_KEYS("127.0.0.1:783", "auto") };
+static const struct cfg_key normal_listen_keys[] = { WORKER_LISTEN_KEYS("127.0.0.1:11333",
+                                                                        "auto") };
+static const struct cfg_key controller_listen_keys[] = { WORKER_LISTEN_KEYS("127.0.0.1:11334",
+                                                                            "1") };
+
+#define NKEYS(t) (sizeof(t) / sizeof((t)[0]))
+
+const struct worker_type worker_types[] = {
+    { "spamd", "SpamAssassin's SPAMC/SPAMD protocol, for spamc, Exim, amavis, Haraka",
+      spamd_listen_keys, NKEYS(spamd_listen_keys), spamd_worker_keys, &spamd_worker_nkeys,
+      sizeof(struct spamd_worker_cfg), &spamd_conn_proto },
+    { "normal", "the native HTTP scan protocol (rspamd's /checkv2), for rspamc and MTAs",
+      normal_listen_keys, NKEYS(normal_listen_keys), http_worker_keys, &http_worker_nkeys,
+      sizeof(struct http_worker_cfg), &normal_conn_proto },
+    { "controller", "administration: learning, statistics, the WebUI", controller_listen_keys,
+      NKEYS(controller_listen_keys), http_worker_keys, &http_worker_nkeys,
+      sizeof(struct http_worker_cfg), &controller_conn_proto },
+};
+const size_t worker_ntypes = NKEYS(worker_types);
+
+const struct worker_type *
+worker_type_find(const char *name)
+{
+    for (size_t i = 0; i < worker_ntypes; i++) {
+        if (strcmp(worker_types[i].name, name) == 0)
+            return &worker_types[i];
+    }
+    return NULL;
+}
