@@ -101,9 +101,8 @@ deps:
 
 run: deps
 	@$(MAKE) --no-print-directory all
-	@mkdir -p var
-	$(BUILD)/siftd -f -c config/sift.yaml -o options.dbdir=$(CURDIR)/var \
-	    -o options.pidfile=$(CURDIR)/var/siftd.pid -o logging.type=stderr \
+	$(BUILD)/siftd -f -c config/sift.yaml -o options.dbdir=$(CURDIR)/var/db \
+	    -o options.pidfile=$(CURDIR)/var/run/siftd.pid -o logging.type=stderr \
 	    $(if $(filter 0,$(shell id -u)),-o options.user=nobody)
 
 check: deps

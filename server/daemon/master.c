@@ -12,6 +12,7 @@
 
 #include <errno.h>
 #include <signal.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -424,6 +425,31 @@ master_retire_slots(struct master *m)
     master_slots_free(m);
 }
 
+/* Settings the main process applied once at start: a reload cannot change them. */
+static void
+master_reload_warnings(const struct cfg_options *was, const struct cfg_options *now)
+{
+    static const struct {
+        const char *name;
+        size_t off;
+    } fixed[] = {
+        { "user", offsetof(struct cfg_options, user) },
+        { "group", offsetof(struct cfg_options, group) },
+        { "pidfile", offsetof(struct cfg_options, pidfile) },
+        { "dbdir", offsetof(struct cfg_options, dbdir) },
+    };
+
+    for (size_t i = 0; i < sizeof(fixed) / sizeof(fixed[0]); i++) {
+        const char *a = *(const char *const *)((const char *)was + fixed[i].off);
+        const char *b = *(const char *const *)((const char *)now + fixed[i].off);
+
+        if (strcmp(a, b) != 0)
+            log_warn("reload: options.%s changed from '%s' to '%s'; it takes effect when siftd "
+                     "restarts",
+                     fixed[i].name, a, b);
+    }
+}
+
 static int
 master_reload_cfg(struct master *m, struct siftd_cfg **ncp, struct listener_set *nls,
                   struct master_wl **nwl)
@@ -450,6 +476,7 @@ master_reload_cfg(struct master *m, struct siftd_cfg **ncp, struct listener_set 
     }
     if (log_setup(&(*ncp)->logging, &err) == -1)
         log_err("reload: keeping the old log settings: %s", err.msg);
+    master_reload_warnings(&m->cfg->cfg->options, &(*ncp)->cfg->options);
     return 0;
 }
 

@@ -218,6 +218,9 @@ main(int argc, char **argv)
         siftd_detach(&sd);
     if (privs_drop(&sd.m.pv, &err) == -1)
         log_fatal("%s", err.msg);
+    if (access(sd.m.cfg->cfg->options.dbdir, W_OK | X_OK) == -1)
+        log_warn("options.dbdir %s is not writable by this process (%s): databases will fail",
+                 sd.m.cfg->cfg->options.dbdir, strerror(errno));
     if (sd.pidfd != -1 && pidfile_write(sd.pidfd, getpid(), &err) == -1)
         log_fatal("%s: %s", sd.pidpath, err.msg);
     log_notice("siftd %s starting (pid %ld, config %s)", SIFT_VERSION, (long)getpid(),

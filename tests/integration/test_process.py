@@ -202,6 +202,15 @@ class ReloadTest(SiftdTest):
         self.assertEqual(set(sd.workers()), before)
         self.assertEqual(sd.http("normal", b"GET /ping HTTP/1.0\r\n\r\n")[-6:], b"pong\r\n")
 
+    def test_settings_fixed_at_start_are_reported_on_reload(self):
+        sd = self.siftd().start()
+        sd.write("local.d/options.yaml", "group: daemon\n")  # the harness pins the others with -o
+        mark = len(sd.log())
+        sd.signal(signal.SIGHUP)
+        sd.wait_log(r"warning: reload: options\.group changed from '' to 'daemon'; it takes "
+                    r"effect when siftd restarts", after=mark)
+        sd.wait_log(r"new workers serve", after=mark)
+
     def test_reload_lets_old_workers_finish_in_flight_requests(self):
         sd = self.siftd().start()
         with socket.create_connection(("127.0.0.1", sd.ports["spamd"])) as s:
@@ -310,8 +319,17 @@ class PrivilegeTest(SiftdTest):
         self.assertEqual(os.stat(sd.dbdir).st_uid, nobody.pw_uid)
         self.assertEqual(os.stat(os.path.dirname(sd.pidfile)).st_uid, nobody.pw_uid)
         self.assertEqual(sd.spamd(PING), PONG)
+        self.assertNotIn("is not writable", sd.log())
         sd.stop()
         self.assertFalse(os.path.exists(sd.pidfile))
+
+    def test_a_data_directory_the_user_cannot_write_is_warned_about(self):
+        sd = self.siftd(user="nobody")
+        os.chmod(sd.dir, 0o777)
+        os.makedirs(sd.dbdir, 0o755)  # made by root beforehand: siftd leaves it alone
+        sd.start()
+        self.assertRegex(sd.log(), r"warning: options\.dbdir .*/db is not writable by this "
+                                   r"process \(Permission denied\)")
 
     def test_unknown_user_is_a_clear_error(self):
         sd = self.siftd(user="no-such-user-here")
