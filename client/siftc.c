@@ -16,11 +16,11 @@
 #include <string.h>
 #include <sys/socket.h>
 #include <sys/un.h>
-#include <time.h>
 #include <unistd.h>
 
 #include "core/bind_spec.h"
 #include "core/buf.h"
+#include "core/clock.h"
 #include "core/version.h"
 
 struct siftc {
@@ -39,21 +39,12 @@ siftc_usage(FILE *f)
                "  -t SECONDS    give up after this long (default 10)\n");
 }
 
-static double
-siftc_now(void)
-{
-    struct timespec ts;
-
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
-}
-
 /* Wait for fd to be ready for `events` until deadline; 0 ready, -1 timed out. */
 static int
 siftc_wait(int fd, short events, double deadline)
 {
     struct pollfd p = { .fd = fd, .events = events };
-    double left = deadline - siftc_now();
+    double left = deadline - clock_mono();
 
     if (left <= 0)
         return -1;
@@ -111,7 +102,7 @@ siftc_connect(const struct siftc *sc, double deadline)
 static int
 siftc_http(const struct siftc *sc, const char *method, const char *path, struct buf *out)
 {
-    double deadline = siftc_now() + sc->timeout;
+    double deadline = clock_mono() + sc->timeout;
     struct buf req;
     size_t sent = 0;
     int fd = siftc_connect(sc, deadline), rc = -1;
@@ -155,7 +146,7 @@ out:
 static int
 siftc_ping(const struct siftc *sc)
 {
-    double t0 = siftc_now();
+    double t0 = clock_mono();
     struct buf rep;
     const char *body;
     int status = 0, rc = 1;
@@ -166,7 +157,7 @@ siftc_ping(const struct siftc *sc)
         if (sscanf(rep.p ? rep.p : "", "HTTP/1.%*d %d", &status) == 1 && status == 200 &&
             body != NULL) {
             printf("%.*s from %s in %.3f ms\n", (int)strcspn(body + 4, "\r\n"), body + 4, sc->host,
-                   (siftc_now() - t0) * 1000);
+                   (clock_mono() - t0) * 1000);
             rc = 0;
         } else {
             fprintf(stderr, "siftc: %s: unexpected reply: %.*s\n", sc->host,

@@ -12,6 +12,7 @@
 #include <sys/time.h>
 #include <unistd.h>
 
+#include "core/clock.h"
 #include "core/log.h"
 #include "core/xmalloc.h"
 #include "daemon/worker.h"
@@ -30,16 +31,6 @@ static const struct conn_proto *
 conn_proto(const struct conn *c)
 {
     return c->w->wc->type->proto;
-}
-
-static struct timeval
-conn_tv(double seconds)
-{
-    struct timeval tv;
-
-    tv.tv_sec = (time_t)seconds;
-    tv.tv_usec = (suseconds_t)((seconds - (double)tv.tv_sec) * 1e6);
-    return tv;
 }
 
 static void
@@ -80,17 +71,17 @@ static void
 conn_set_phase(struct conn *c, enum conn_phase phase)
 {
     const struct worker_cfg *wc = c->w->wc;
-    struct timeval rd, wr = conn_tv(wc->read_timeout);
+    struct timeval rd, wr = clock_tv(wc->read_timeout);
 
     c->phase = phase;
     switch (phase) {
     case CONN_IDLE:
-        rd = conn_tv(wc->idle_timeout);
+        rd = clock_tv(wc->idle_timeout);
         bufferevent_set_timeouts(c->bev, &rd, &wr);
         bufferevent_enable(c->bev, EV_READ);
         break;
     case CONN_READING:
-        rd = conn_tv(wc->read_timeout);
+        rd = clock_tv(wc->read_timeout);
         bufferevent_set_timeouts(c->bev, &rd, &wr);
         break;
     case CONN_BUSY:
@@ -102,7 +93,7 @@ conn_set_phase(struct conn *c, enum conn_phase phase)
         bufferevent_enable(c->bev, EV_READ); /* discard what still comes */
         break;
     case CONN_LINGER:
-        rd = conn_tv(CONN_LINGER_SECONDS);
+        rd = clock_tv(CONN_LINGER_SECONDS);
         bufferevent_set_timeouts(c->bev, &rd, NULL);
         bufferevent_enable(c->bev, EV_READ);
         break;
@@ -223,7 +214,7 @@ conn_done(struct conn *c, bool keep_alive)
 void
 conn_shutdown(struct conn *c)
 {
-    struct timeval grace = conn_tv(CONN_FRESH_GRACE_SECONDS);
+    struct timeval grace = clock_tv(CONN_FRESH_GRACE_SECONDS);
 
     if (c->phase != CONN_IDLE)
         return; /* conn_done closes it once the reply is out */

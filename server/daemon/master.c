@@ -18,9 +18,9 @@
 #include <string.h>
 #include <sys/socket.h>
 #include <sys/wait.h>
-#include <time.h>
 #include <unistd.h>
 
+#include "core/clock.h"
 #include "core/log.h"
 #include "core/xmalloc.h"
 #include "daemon/worker.h"
@@ -33,25 +33,6 @@
 #define MASTER_KILL_GRACE 5.0
 
 static void master_spawn(struct master_slot *s);
-
-static double
-master_now(void)
-{
-    struct timespec ts;
-
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
-}
-
-static struct timeval
-master_tv(double seconds)
-{
-    struct timeval tv;
-
-    tv.tv_sec = (time_t)seconds;
-    tv.tv_usec = (suseconds_t)((seconds - (double)tv.tv_sec) * 1e6);
-    return tv;
-}
 
 static const struct worker_cfg *
 master_wc(const struct master_slot *s)
@@ -259,7 +240,7 @@ master_spawn(struct master_slot *s)
     }
     s->pid = pid;
     s->ready = false;
-    s->started = master_now();
+    s->started = clock_mono();
     s->ctl_fd = sv[0];
     s->ev_ctl = event_new(m->base, sv[0], EV_READ | EV_PERSIST, master_ctl_cb, s);
     event_add(s->ev_ctl, NULL);
@@ -297,7 +278,7 @@ master_slot_died(struct master_slot *s, int status)
 {
     struct master *m = s->m;
     const struct worker_cfg *wc = master_wc(s);
-    double lived = master_now() - s->started, delay = 0;
+    double lived = clock_mono() - s->started, delay = 0;
     long pid = (long)s->pid;
     char how[128];
     struct timeval tv;
@@ -323,7 +304,7 @@ master_slot_died(struct master_slot *s, int status)
             pid, how, lived, delay);
     if (s->ev_respawn == NULL)
         s->ev_respawn = evtimer_new(m->base, master_respawn_cb, s);
-    tv = master_tv(delay);
+    tv = clock_tv(delay);
     evtimer_add(s->ev_respawn, &tv);
 }
 
@@ -486,7 +467,7 @@ master_reload(struct master *m)
     struct siftd_cfg *nc = NULL;
     struct listener_set nls = { 0 };
     struct master_wl *nwl = NULL;
-    struct timeval tv = master_tv(MASTER_READY_SECONDS);
+    struct timeval tv = clock_tv(MASTER_READY_SECONDS);
 
     if (m->stopping)
         return;
@@ -530,7 +511,7 @@ master_kill_cb(evutil_socket_t fd, short what, void *arg)
 static void
 master_stop(struct master *m, const char *why)
 {
-    struct timeval tv = master_tv(m->cfg->cfg->options.shutdown_timeout + MASTER_KILL_GRACE);
+    struct timeval tv = clock_tv(m->cfg->cfg->options.shutdown_timeout + MASTER_KILL_GRACE);
 
     if (m->stopping)
         return;
@@ -614,7 +595,7 @@ master_events(struct master *m)
 int
 master_run(struct master *m)
 {
-    struct timeval tv = master_tv(MASTER_READY_SECONDS);
+    struct timeval tv = clock_tv(MASTER_READY_SECONDS);
 
     if (master_events(m) == -1) {
         log_err("cannot set up the main event loop");

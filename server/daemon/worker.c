@@ -11,6 +11,7 @@
 #include <sys/prctl.h>
 #include <unistd.h>
 
+#include "core/clock.h"
 #include "core/log.h"
 #include "core/xmalloc.h"
 #include "daemon/conn.h"
@@ -85,8 +86,7 @@ worker_accept_error_cb(struct evconnlistener *l, void *arg)
 static void
 worker_stop(struct worker *w, const char *why)
 {
-    struct timeval tv;
-    double t = w->cfg->cfg->options.shutdown_timeout;
+    struct timeval tv = clock_tv(w->cfg->cfg->options.shutdown_timeout);
 
     if (w->stopping)
         return;
@@ -103,8 +103,6 @@ worker_stop(struct worker *w, const char *why)
         event_base_loopexit(w->base, NULL);
         return;
     }
-    tv.tv_sec = (time_t)t;
-    tv.tv_usec = (suseconds_t)((t - (double)tv.tv_sec) * 1e6);
     evtimer_add(w->ev_stop, &tv);
 }
 
