@@ -463,7 +463,8 @@ cfg_yaml_emit(yaml_emitter_t *e, const struct cfg_node *n)
         yaml_mapping_start_event_initialize(&ev, NULL, NULL, 1, YAML_ANY_MAPPING_STYLE);
         yaml_emitter_emit(e, &ev);
         for (const struct cfg_node *c = n->first; c != NULL; c = c->next) {
-            cfg_yaml_emit_scalar(e, c->key, strlen(c->key), false);
+            /* a plain << would read back as a merge key */
+            cfg_yaml_emit_scalar(e, c->key, strlen(c->key), strcmp(c->key, "<<") == 0);
             cfg_yaml_emit(e, c);
         }
         yaml_mapping_end_event_initialize(&ev);

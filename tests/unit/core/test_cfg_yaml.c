@@ -181,6 +181,7 @@ static const char *const roundtrip_cases[] = {
     "odd: \": x\"\nhash: \"#c\"\nmulti: \"line1\\nline2\"\nunicode: \"h\xc3\xa9\"\n",
     "deep: {a: {b: {c: [1, {d: 2}]}}}\n",
     "v6: \"[::1]:783\"\nsock: \"/run/x.sock mode=0660\"\n",
+    "'<<': a quoted key, not a merge\n", /* found by fuzz_cfg_yaml */
 };
 
 START_TEST(dump_then_parse_gives_the_same_tree)
