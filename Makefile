@@ -32,7 +32,7 @@ OPT     := -O2 -g
 LDOPT   :=
 endif
 
-PKGS      := libevent yaml-0.1 libsodium
+PKGS      := libevent yaml-0.1 libsodium libpcre2-8 libidn2
 PKG_CFLAGS := $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
 PKG_LIBS   := $(shell pkg-config --libs $(PKGS) 2>/dev/null)
 CHECK_LIBS := $(shell pkg-config --libs check 2>/dev/null)

@@ -12,7 +12,6 @@ set -eu
 PKGCONFIG_DEPS="
 libevent:libevent-dev
 libssl:libssl-dev
-libpcre2-8:libpcre2-dev
 libhs:libhyperscan-dev
 libsodium:libsodium-dev
 yaml-0.1:libyaml-dev
@@ -20,6 +19,8 @@ zlib:zlib1g-dev
 libzstd:libzstd-dev
 hiredis:libhiredis-dev
 check:check
+libidn2:libidn2-dev
+libpcre2-8:libpcre2-dev
 "
 # Commands, with the package that provides each.
 COMMAND_DEPS="
@@ -31,6 +32,7 @@ clang-format:clang-format
 python3:python3
 curl:curl
 spamc:spamc
+spamassassin:spamassassin
 "
 # Packages without a command or .pc file to look for.
 HEADER_DEPS="
