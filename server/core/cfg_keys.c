@@ -14,6 +14,7 @@
 #include <unistd.h>
 
 #include "core/cfg_tree.h"
+#include "core/cfg_yaml.h"
 
 #define CFG_COUNT_MAX 1024
 
@@ -413,9 +414,8 @@ cfg_fill_key(const struct cfg_ctx *ctx, const char *path, const struct cfg_key *
         struct cfg_node *defnode = NULL;
 
         if ((n == NULL || n->kind == CFG_NULL) && key->def != NULL) {
-            struct cfg_pos pos = { "(default)", 0, 0 };
-
-            defnode = cfg_scalar_new(ctx->arena, key->def, strlen(key->def), &pos);
+            /* a list default is one value or YAML flow: "[a, b]" */
+            defnode = cfg_yaml_parse_value(ctx->arena, "(default)", key->def);
             n = defnode;
         }
         rc = cfg_fill_list(ctx, n, dst, &bad, &why);

@@ -6,6 +6,12 @@
 #include <strings.h>
 
 bool
+strv_equal(struct strv a, struct strv b)
+{
+    return a.len == b.len && (a.len == 0 || memcmp(a.p, b.p, a.len) == 0);
+}
+
+bool
 strv_eq(struct strv v, const char *s)
 {
     size_t n = strlen(s);

@@ -27,6 +27,8 @@ strv_cstr(const char *s)
     return (struct strv){ s, strlen(s) };
 }
 
+/* Byte-exact comparison of two views. */
+bool strv_equal(struct strv a, struct strv b);
 /* Byte-exact comparison with a C string. */
 bool strv_eq(struct strv v, const char *s);
 /* ASCII case-insensitive comparison with a C string. */
