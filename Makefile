@@ -32,12 +32,12 @@ OPT     := -O2 -g
 LDOPT   :=
 endif
 
-PKGS      := libevent yaml-0.1 libsodium libpcre2-8 libidn2
+PKGS      := libevent yaml-0.1 libsodium libpcre2-8 libidn2 libcrypto
 PKG_CFLAGS := $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
 PKG_LIBS   := $(shell pkg-config --libs $(PKGS) 2>/dev/null)
 CHECK_LIBS := $(shell pkg-config --libs check 2>/dev/null)
 
-CPPFLAGS += -D_GNU_SOURCE -Iserver -DSIFT_CONFDIR='"$(CONFDIR)"'
+CPPFLAGS += -D_GNU_SOURCE -Iserver -DSIFT_CONFDIR='"$(CONFDIR)"' -DSIFT_DATADIR='"$(DATADIR)"'
 WARN     := -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes -Wmissing-prototypes \
             -Wformat=2 -Wvla
 CFLAGS   += -std=c11 $(OPT) $(WARN) -MMD -MP $(PKG_CFLAGS)
@@ -62,7 +62,7 @@ FUZZ_BINS  := $(patsubst tests/fuzz/%.c,build-fuzz/%,$(FUZZ_SRC))
 obj = $(patsubst %.c,$(BUILD)/%.o,$(1))
 
 .PHONY: all asan run check check-build unit integration lint fuzz fuzz-check deps install \
-        clean format
+        clean format bench
 .DEFAULT_GOAL := all
 
 all: $(PROGS)
@@ -83,7 +83,7 @@ $(DLIB): $(call obj,$(DAEMON_SRC))
 $(BUILD)/siftd: $(call obj,server/daemon/siftd_main.c) $(DLIB) $(LIB)
 	$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS)
 
-$(BUILD)/siftadm: $(call obj,client/siftadm.c) $(DLIB) $(LIB)
+$(BUILD)/siftadm: $(call obj,$(wildcard client/siftadm*.c)) $(DLIB) $(LIB)
 	$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS)
 
 $(BUILD)/siftc: $(call obj,client/siftc.c) $(LIB)
@@ -95,6 +95,16 @@ $(BUILD)/tests/unit/daemon/%: $(BUILD)/tests/unit/daemon/%.o $(DLIB) $(LIB)
 
 $(BUILD)/tests/unit/%: $(BUILD)/tests/unit/%.o $(LIB)
 	$(CC) $(LDFLAGS) -o $@ $^ $(CHECK_LIBS) $(LDLIBS)
+
+# Benchmarks: C programs in tests/bench/, each printing its figures.
+BENCH_SRC  := $(sort $(wildcard tests/bench/bench_*.c))
+BENCH_BINS := $(patsubst tests/bench/%.c,$(BUILD)/%,$(BENCH_SRC))
+
+$(BUILD)/bench_%: $(BUILD)/tests/bench/bench_%.o $(LIB)
+	$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS)
+
+bench: $(BENCH_BINS)
+	@for b in $(BENCH_BINS); do $$b; done
 
 deps:
 	@scripts/install-deps.sh --if-missing
@@ -154,6 +164,7 @@ install: all
 	install -m 0644 config/local.d/*.example $(DESTDIR)$(CONFDIR)/local.d/
 	install -m 0644 config/override.d/*.example $(DESTDIR)$(CONFDIR)/override.d/
 	cp -R rules/. $(DESTDIR)$(DATADIR)/rules/
+	install -m 0644 data/public_suffix_list.dat $(DESTDIR)$(DATADIR)/
 
 format:
 	clang-format -i $$(find server compat migrate client tests -name '*.[ch]' 2>/dev/null)

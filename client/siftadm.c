@@ -24,15 +24,11 @@
 #include "core/xmalloc.h"
 #include "daemon/siftd_cfg.h"
 
+#include "siftadm.h"
+
 #ifndef SIFT_CONFDIR
 #define SIFT_CONFDIR "/etc/sift"
 #endif
-
-struct adm {
-    const char *config;
-    const char **overrides;
-    size_t noverrides;
-};
 
 static void
 adm_usage(FILE *f)
@@ -43,6 +39,8 @@ adm_usage(FILE *f)
                "  configdump [SECTION] print the merged configuration as YAML\n"
                "  confighelp [KEY]    document a key, a section (e.g. workers.spamd) or all keys\n"
                "  pw [--check HASH]   hash a controller password (argon2id), or check one\n"
+               "  inspect [--json] FILE...  show a message as the scanner sees it (headers,\n"
+               "                      parts, the body/rawbody/uri views, relays)\n"
                "options:\n"
                "  -c FILE             configuration (default " SIFT_CONFDIR "/sift.yaml)\n"
                "  -o KEY=VALUE        set a key above every layer, as siftd -o does\n");
@@ -204,10 +202,9 @@ static const struct {
     const char *name;
     int (*run)(const struct adm *a, int argc, char **argv);
 } adm_cmds[] = {
-    { "configtest", adm_configtest },
-    { "configdump", adm_configdump },
-    { "confighelp", adm_confighelp },
-    { "pw", adm_pw },
+    { "configtest", adm_configtest }, { "configdump", adm_configdump },
+    { "confighelp", adm_confighelp }, { "pw", adm_pw },
+    { "inspect", adm_inspect },
 };
 
 int

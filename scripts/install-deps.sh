@@ -33,6 +33,7 @@ python3:python3
 curl:curl
 spamc:spamc
 spamassassin:spamassassin
+valgrind:valgrind
 "
 # Packages without a command or .pc file to look for.
 HEADER_DEPS="

@@ -17,7 +17,9 @@ use Digest::SHA qw(sha1_hex);
 
 my @GETS = ('From:addr', 'From:name', 'To:addr', 'To:name', 'Cc:addr', 'Reply-To:addr',
             'Sender:addr', 'Return-Path:addr', 'From:raw', 'Subject', 'Subject:raw',
-            'ToCc', 'MESSAGEID', 'EnvelopeFrom', 'Message-Id', 'Date');
+            'ToCc', 'MESSAGEID', 'EnvelopeFrom', 'Message-Id', 'Date',
+            'From:host', 'From:domain', 'From:addr:domain', 'Message-Id:host', 'Message-Id:domain', 'Received:ip', 'Received:revip',
+            'Received:host', 'Received:first', 'ALL:raw', 'ALL-TRUSTED', 'ALL-UNTRUSTED:raw', 'Reply-To:domain', 'X-Mailer:first');
 
 my $sa = Mail::SpamAssassin->new({
     dont_copy_prefs    => 1,
@@ -86,10 +88,12 @@ sub html_of {
 }
 
 for my $f (@ARGV) {
-    open my $fh, '<:raw', $f or die "$f: $!";
-    local $/;
-    my $raw = <$fh>;
-    close $fh;
+    # slurp in a block of its own: SA's chomp needs $/ as it normally is
+    my $raw = do {
+        open my $fh, '<:raw', $f or die "$f: $!";
+        local $/;
+        <$fh>;
+    };
     my $msg = $sa->parse($raw, 1);
     my $pms = Mail::SpamAssassin::PerMsgStatus->new($sa, $msg);
     $pms->extract_message_metadata();
@@ -116,6 +120,9 @@ for my $f (@ARGV) {
                         last_internal_relay_index) };
     $out{get} = { map { $_ => [ $pms->get($_) ] } @GETS };
     $out{all} = $pms->get('ALL');
+    my $date = $pms->get('Date');
+    $out{date} = defined $date && $date ne ''
+        ? Mail::SpamAssassin::Util::parse_rfc822_date($date) : undef;
     $out{html} = html_of($pms);
     print $json->encode(octets(\%out)), "\n";
     $pms->finish;

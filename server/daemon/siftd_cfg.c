@@ -27,14 +27,19 @@ static const struct cfg_key worker_common_keys[] = {
 static const size_t worker_common_nkeys =
     sizeof(worker_common_keys) / sizeof(worker_common_keys[0]);
 
-/* Every top-level section siftd reads, for unknown-section warnings and confighelp. */
+/* Every top-level section siftd reads (workers aside): for filling
+ * struct siftd_cfg, unknown-key and unknown-section warnings, confighelp. */
+#define SIFTD_FILLED_BY_CORE ((size_t)-1)
+
 static const struct {
     const char *name;
     const struct cfg_key *keys;
     const size_t *nkeys;
+    size_t off; /* where it goes in struct siftd_cfg */
 } siftd_sections[] = {
-    { "options", cfg_options_keys, &cfg_options_nkeys },
-    { "logging", log_cfg_keys, &log_cfg_nkeys },
+    { "options", cfg_options_keys, &cfg_options_nkeys, SIFTD_FILLED_BY_CORE },
+    { "logging", log_cfg_keys, &log_cfg_nkeys, offsetof(struct siftd_cfg, logging) },
+    { "mime", mime_cfg_keys, &mime_cfg_nkeys, offsetof(struct siftd_cfg, mime) },
 };
 #define SIFTD_NSECTIONS (sizeof(siftd_sections) / sizeof(siftd_sections[0]))
 
@@ -167,6 +172,34 @@ siftd_check_sections(struct cfg *cfg)
     }
 }
 
+static int
+siftd_sections_load(struct siftd_cfg *sc, struct sift_err *err)
+{
+    for (size_t i = 0; i < SIFTD_NSECTIONS; i++) {
+        const struct cfg_node *n = cfg_map_get(sc->cfg->root, siftd_sections[i].name);
+
+        if (siftd_sections[i].off == SIFTD_FILLED_BY_CORE)
+            continue;
+        if (cfg_fill(&sc->cfg->ctx, siftd_sections[i].name, n, siftd_sections[i].keys,
+                     *siftd_sections[i].nkeys, (char *)sc + siftd_sections[i].off, err) == -1)
+            return -1;
+    }
+    return 0;
+}
+
+static void
+siftd_sections_warn(struct siftd_cfg *sc)
+{
+    for (size_t i = 0; i < SIFTD_NSECTIONS; i++) {
+        if (siftd_sections[i].off == SIFTD_FILLED_BY_CORE)
+            continue;
+        cfg_warn_unknown(&sc->cfg->ctx, siftd_sections[i].name,
+                         cfg_map_get(sc->cfg->root, siftd_sections[i].name),
+                         &(struct cfg_keyset){ siftd_sections[i].keys, *siftd_sections[i].nkeys },
+                         1);
+    }
+}
+
 int
 siftd_cfg_load(const char *path, const char *const *overrides, size_t noverrides,
                struct siftd_cfg **out, struct sift_err *err)
@@ -179,9 +212,7 @@ siftd_cfg_load(const char *path, const char *const *overrides, size_t noverrides
         return -1;
     }
     logging = cfg_map_get(sc->cfg->root, "logging");
-    if (cfg_fill(&sc->cfg->ctx, "logging", logging, log_cfg_keys, log_cfg_nkeys, &sc->logging,
-                 err) == -1 ||
-        siftd_workers_load(sc, err) == -1) {
+    if (siftd_sections_load(sc, err) == -1 || siftd_workers_load(sc, err) == -1) {
         siftd_cfg_free(&sc);
         return -1;
     }
@@ -194,8 +225,7 @@ siftd_cfg_load(const char *path, const char *const *overrides, size_t noverrides
         siftd_cfg_free(&sc);
         return -1;
     }
-    cfg_warn_unknown(&sc->cfg->ctx, "logging", logging,
-                     &(struct cfg_keyset){ log_cfg_keys, log_cfg_nkeys }, 1);
+    siftd_sections_warn(sc);
     siftd_check_sections(sc->cfg);
     *out = sc;
     return 0;

@@ -17,6 +17,7 @@
 #include "core/cfg_load.h"
 #include "core/err.h"
 #include "core/log.h"
+#include "mime/mime_ctx.h"
 
 struct worker_type;
 
@@ -39,6 +40,7 @@ struct worker_cfg {
 struct siftd_cfg {
     struct cfg *cfg; /* tree, options, files read, warnings */
     struct log_cfg logging;
+    struct mime_cfg mime;
     struct worker_cfg *workers; /* enabled and disabled, in config order */
     size_t nworkers;
 };

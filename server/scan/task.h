@@ -1,0 +1,48 @@
+/*
+ * task.h - one message being scanned: its arena (every allocation of the
+ * scan comes from it and task_free releases it all), the raw message
+ * (read-only; parsed views point into it), the parsed message (on first
+ * use) and the symbols found so far.
+ * A task belongs to one worker and one request; not thread-safe.
+ */
+#ifndef SIFT_SCAN_TASK_H
+#define SIFT_SCAN_TASK_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "core/arena.h"
+#include "mime/mime_msg.h"
+
+struct task_symbol {
+    const char *name;
+    double score;
+    const char *option; /* NULL or a detail shown with the symbol */
+    struct task_symbol *next;
+};
+
+struct task {
+    struct arena *arena;
+    const char *raw; /* the message as received */
+    size_t len;
+    const struct mime_ctx *mime;
+    struct mime_msg *msg; /* NULL until task_message */
+    struct task_symbol *symbols, *last_symbol;
+    size_t nsymbols;
+};
+
+/* A task for raw[0..len). copy: keep a private copy in the arena (else the
+ * caller keeps raw alive until task_free). */
+struct task *task_new(const struct mime_ctx *mime, const char *raw, size_t len, bool copy);
+void task_free(struct task **tp);
+
+/* The parsed message; parsed on the first call. A parsing limit that was
+ * hit adds its symbol (MIME_PARTS_LIMIT, MIME_DEPTH_LIMIT,
+ * MIME_HEADERS_LIMIT). */
+struct mime_msg *task_message(struct task *t);
+
+/* Record a symbol (the name and option are copied into the arena). */
+void task_add_symbol(struct task *t, const char *name, double score, const char *option);
+const struct task_symbol *task_find_symbol(const struct task *t, const char *name);
+
+#endif
