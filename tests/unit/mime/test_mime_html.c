@@ -625,7 +625,7 @@ START_TEST(data_files_match_sa)
         files++;
     }
     closedir(dir);
-    ck_assert_uint_ge(files, 15);
+    ck_assert_uint_ge(files, 28);
 }
 END_TEST
 
