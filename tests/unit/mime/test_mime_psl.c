@@ -14,7 +14,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 
 #include "core/arena.h"
 #include "../unit.h"
@@ -253,44 +252,6 @@ START_TEST(load_reports_errors)
 }
 END_TEST
 
-/* Lookups per second (printed, not checked). */
-START_TEST(lookup_speed)
-{
-    static const char *const hosts[] = { "www.example.co.uk",
-                                         "a.b.c.d.example.com",
-                                         "foo.blogspot.com",
-                                         "x.y.z.kawasaki.jp",
-                                         "www.ck",
-                                         "mail.google.com",
-                                         "1.2.3.4",
-                                         "example.zz" };
-    struct arena *a = arena_new(1 << 16);
-    struct timespec t0, t1;
-    size_t n = 1000000, sum = 0;
-    double secs;
-
-    clock_gettime(CLOCK_MONOTONIC, &t0);
-    for (size_t i = 0; i < n; i++) {
-        sum += mime_psl_registered_domain(a, psl, strv_cstr(hosts[i & 7])).len;
-        if ((i & 1023) == 0) {
-            arena_free(&a);
-            a = arena_new(1 << 16);
-        }
-    }
-    clock_gettime(CLOCK_MONOTONIC, &t1);
-    secs = (double)(t1.tv_sec - t0.tv_sec) + (double)(t1.tv_nsec - t0.tv_nsec) / 1e9;
-    fprintf(stderr, "lookup_speed: %.1f M registered_domain lookups/s", (double)n / secs / 1e6);
-    clock_gettime(CLOCK_MONOTONIC, &t0);
-    for (size_t i = 0; i < 10 * n; i++)
-        sum += mime_psl_is_tld(psl, strv_cstr(hosts[i & 7] + (i & 3)));
-    clock_gettime(CLOCK_MONOTONIC, &t1);
-    secs = (double)(t1.tv_sec - t0.tv_sec) + (double)(t1.tv_nsec - t0.tv_nsec) / 1e9;
-    fprintf(stderr, ", %.1f M is_tld/s\n", 10.0 * (double)n / secs / 1e6);
-    ck_assert_uint_gt(sum, 0);
-    arena_free(&a);
-}
-END_TEST
-
 #define N(t) ((int)(sizeof(t) / sizeof((t)[0])))
 
 static Suite *
@@ -310,7 +271,6 @@ psl_suite(void)
     tcase_add_loop_test(file, file_registered_domains, 0, N(file_cases));
     tcase_add_test(file, file_tlds);
     tcase_add_test(file, file_host_is_a_view);
-    tcase_add_test(file, lookup_speed);
     suite_add_tcase(s, file);
     return s;
 }

@@ -10,12 +10,10 @@
  */
 #include "mime/mime_url.h"
 
-#include <dirent.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 
 #include "core/arena.h"
 #include "../unit.h"
@@ -638,85 +636,6 @@ START_TEST(uri_to_domain_like_sa)
 }
 END_TEST
 
-/* --- speed ------------------------------------------------------------------- */
-
-/* Scan every line of every corpus message, read into memory first; the
- * best of three runs (skipped without the corpus). Raw messages, not
- * rendered text: base64 and HTML make it slower than the body view. */
-START_TEST(scan_speed_on_the_corpus)
-{
-    static const char *dirs[] = { "../shared/corpus/ham", "../shared/corpus/spam" };
-    struct collected got;
-    struct strv *files = NULL;
-    size_t nfiles = 0, bytes = 0, found = 0;
-    double best = 0;
-
-    for (size_t d = 0; d < 2; d++) {
-        DIR *dir = opendir(dirs[d]);
-        struct dirent *e;
-
-        while (dir != NULL && (e = readdir(dir)) != NULL) {
-            char path[PATH_MAX], *text;
-            FILE *f;
-            long len;
-
-            snprintf(path, sizeof(path), "%s/%s", dirs[d], e->d_name);
-            if (e->d_name[0] == '.' || (f = fopen(path, "rb")) == NULL)
-                continue;
-            fseek(f, 0, SEEK_END);
-            len = ftell(f);
-            rewind(f);
-            text = malloc((size_t)len + 1);
-            len = (long)fread(text, 1, (size_t)len, f);
-            fclose(f);
-            files = realloc(files, (nfiles + 1) * sizeof(*files));
-            files[nfiles++] = strv_make(text, (size_t)len);
-            bytes += (size_t)len;
-        }
-        if (dir != NULL)
-            closedir(dir);
-    }
-    if (nfiles == 0) {
-        fprintf(stderr, "scan_speed_on_the_corpus: no corpus, skipped\n");
-        return;
-    }
-    for (int run = 0; run < 3; run++) {
-        struct timespec t0, t1;
-        double secs;
-
-        found = 0;
-        clock_gettime(CLOCK_MONOTONIC, &t0);
-        for (size_t i = 0; i < nfiles; i++) {
-            struct arena *a = arena_new(1 << 16);
-            struct mime_url_seen *seen = mime_url_seen_new(a);
-            const char *p = files[i].p, *end = p + files[i].len;
-
-            while (p < end) {
-                const char *nl = memchr(p, '\n', (size_t)(end - p));
-
-                if (nl == NULL)
-                    nl = end;
-                got.n = 0;
-                mime_url_scan_text(a, psl, seen, strv_make(p, (size_t)(nl - p)), collect, &got);
-                found += got.n;
-                p = nl + 1;
-            }
-            arena_free(&a);
-        }
-        clock_gettime(CLOCK_MONOTONIC, &t1);
-        secs = (double)(t1.tv_sec - t0.tv_sec) + (double)(t1.tv_nsec - t0.tv_nsec) / 1e9;
-        if (run == 0 || secs < best)
-            best = secs;
-    }
-    fprintf(stderr, "scan_speed_on_the_corpus: %zu messages, %zu bytes, %zu URIs, %.1f MB/s\n",
-            nfiles, bytes, found, (double)bytes / best / 1e6);
-    ck_assert_uint_gt(found, 0);
-    for (size_t i = 0; i < nfiles; i++)
-        free((char *)files[i].p);
-    free(files);
-}
-END_TEST
-
 #define N(t) ((int)(sizeof(t) / sizeof((t)[0])))
 
 static Suite *
@@ -737,7 +656,6 @@ url_suite(void)
     tcase_add_test(tc, canonicalize_ends_on_a_redirect_loop);
     tcase_add_loop_test(tc, url_encode_like_sa, 0, N(encode_cases));
     tcase_add_loop_test(tc, uri_to_domain_like_sa, 0, N(domain_cases));
-    tcase_add_test(tc, scan_speed_on_the_corpus);
     suite_add_tcase(s, tc);
     return s;
 }
