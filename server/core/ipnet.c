@@ -26,18 +26,6 @@ is_digit(char c)
     return c >= '0' && c <= '9';
 }
 
-static int
-hex_value(char c)
-{
-    if (c >= '0' && c <= '9')
-        return c - '0';
-    if (c >= 'a' && c <= 'f')
-        return c - 'a' + 10;
-    if (c >= 'A' && c <= 'F')
-        return c - 'A' + 10;
-    return -1;
-}
-
 static bool
 prefix_caseeq(struct strv s, const char *lit)
 {
@@ -88,8 +76,8 @@ parse_v6(const char *p, size_t len, uint8_t out[16])
         size_t start = i;
         unsigned v = 0;
 
-        while (i < len && hex_value(p[i]) >= 0 && i - start < 4)
-            v = v * 16 + (unsigned)hex_value(p[i++]);
+        while (i < len && strv_hexval(p[i]) >= 0 && i - start < 4)
+            v = v * 16 + (unsigned)strv_hexval(p[i++]);
         if (i < len && p[i] == '.') { /* embedded IPv4: the last 32 bits */
             uint8_t q[4];
 

@@ -6,16 +6,6 @@
 #include <stdint.h>
 #include <string.h>
 
-static uint64_t
-strset_hash(struct strv v)
-{
-    uint64_t h = 1469598103934665603ull;
-
-    for (size_t i = 0; i < v.len; i++)
-        h = (h ^ (unsigned char)v.p[i]) * 1099511628211ull;
-    return h;
-}
-
 void
 strset_init(struct strset *s, struct arena *a)
 {
@@ -50,7 +40,7 @@ strset_grow(struct strset *s)
         if (old[i] != 0) {
             struct strv it = s->items[old[i] - 1];
 
-            s->slots[strset_find(s, it, strset_hash(it))] = old[i];
+            s->slots[strset_find(s, it, strv_hash(it))] = old[i];
         }
     }
     s->items = arena_realloc(s->a, s->items, s->n * sizeof(*s->items), n * sizeof(*s->items));
@@ -64,7 +54,7 @@ strset_add(struct strset *s, struct strv v)
 
     if ((s->n + 1) * 2 > s->nslots)
         strset_grow(s);
-    h = strset_hash(v);
+    h = strv_hash(v);
     i = strset_find(s, v, h);
     if (s->slots[i] != 0)
         return false;
@@ -76,7 +66,7 @@ strset_add(struct strset *s, struct strv v)
 bool
 strset_has(const struct strset *s, struct strv v)
 {
-    return s->nslots > 0 && s->slots[strset_find(s, v, strset_hash(v))] != 0;
+    return s->nslots > 0 && s->slots[strset_find(s, v, strv_hash(v))] != 0;
 }
 
 long
@@ -86,6 +76,6 @@ strset_index(const struct strset *s, struct strv v)
 
     if (s->nslots == 0)
         return -1;
-    i = strset_find(s, v, strset_hash(v));
+    i = strset_find(s, v, strv_hash(v));
     return s->slots[i] != 0 ? (long)s->slots[i] - 1 : -1;
 }

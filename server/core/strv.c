@@ -5,6 +5,28 @@
 
 #include <strings.h>
 
+int
+strv_hexval(int c)
+{
+    if (c >= '0' && c <= '9')
+        return c - '0';
+    if (c >= 'a' && c <= 'f')
+        return c - 'a' + 10;
+    if (c >= 'A' && c <= 'F')
+        return c - 'A' + 10;
+    return -1;
+}
+
+uint64_t
+strv_hash(struct strv v)
+{
+    uint64_t h = 1469598103934665603ull;
+
+    for (size_t i = 0; i < v.len; i++)
+        h = (h ^ (unsigned char)v.p[i]) * 1099511628211ull;
+    return h;
+}
+
 bool
 strv_equal(struct strv a, struct strv b)
 {

@@ -6,6 +6,7 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 #include <string.h>
 
 struct strv {
@@ -27,6 +28,11 @@ strv_cstr(const char *s)
     return (struct strv){ s, strlen(s) };
 }
 
+/* The value of a hex digit (either case), or -1. */
+int strv_hexval(int c);
+/* FNV-1a of the bytes: for hash tables, not for anything an attacker may
+ * choose to collide unless the table copes (ours probe linearly and grow). */
+uint64_t strv_hash(struct strv v);
 /* Byte-exact comparison of two views. */
 bool strv_equal(struct strv a, struct strv b);
 /* Byte-exact comparison with a C string. */

@@ -108,23 +108,14 @@ param_match(struct strv attr, struct strv val, const char *name, struct param_fo
         f->nseg = idx + 1;
 }
 
-static int
-param_hex(char c)
-{
-    if (c >= '0' && c <= '9')
-        return c - '0';
-    c = (char)tolower((unsigned char)c);
-    return c >= 'a' && c <= 'f' ? c - 'a' + 10 : -1;
-}
-
 static void
 param_pct_decode(struct buf *b, struct strv v)
 {
     for (size_t i = 0; i < v.len; i++) {
         int h, l;
 
-        if (v.p[i] == '%' && i + 2 < v.len && (h = param_hex(v.p[i + 1])) >= 0 &&
-            (l = param_hex(v.p[i + 2])) >= 0) {
+        if (v.p[i] == '%' && i + 2 < v.len && (h = strv_hexval(v.p[i + 1])) >= 0 &&
+            (l = strv_hexval(v.p[i + 2])) >= 0) {
             buf_putc(b, (char)(h * 16 + l));
             i += 2;
         } else {

@@ -13,18 +13,6 @@ codec_out(struct arena *a, size_t len)
     return arena_alloc(a, len + 1);
 }
 
-static int
-codec_hex(unsigned char c)
-{
-    if (c >= '0' && c <= '9')
-        return c - '0';
-    if (c >= 'a' && c <= 'f')
-        return c - 'a' + 10;
-    if (c >= 'A' && c <= 'F')
-        return c - 'A' + 10;
-    return -1;
-}
-
 /* Pass 1 of qp_decode: s/[ \t]+(?=\r?\n)//g, then s/=\r?\n//g. */
 static size_t
 qp_strip_and_join(const char *in, size_t n, char *out)
@@ -79,8 +67,8 @@ mime_qp_decode(struct arena *a, struct strv in)
     for (size_t i = 0; i < n; i++) { /* pass 2: s/=([0-9a-fA-F]{2})/chr/ge */
         int hi, lo;
 
-        if (out[i] == '=' && i + 2 < n && (hi = codec_hex((unsigned char)out[i + 1])) >= 0 &&
-            (lo = codec_hex((unsigned char)out[i + 2])) >= 0) {
+        if (out[i] == '=' && i + 2 < n && (hi = strv_hexval((unsigned char)out[i + 1])) >= 0 &&
+            (lo = strv_hexval((unsigned char)out[i + 2])) >= 0) {
             out[o++] = (char)(hi << 4 | lo);
             i += 2;
         } else {

@@ -21,16 +21,6 @@
 
 /* ---- a string map for tags and URIs ---- */
 
-static size_t
-map_hash(struct strv k)
-{
-    size_t h = 1469598103934665603ull;
-
-    for (size_t i = 0; i < k.len; i++)
-        h = (h ^ (unsigned char)k.p[i]) * 1099511628211ull;
-    return h;
-}
-
 void
 mh_map_init(struct mh_map *m, struct arena *a)
 {
@@ -43,7 +33,7 @@ mh_map_find(const struct mh_map *m, struct strv key)
 {
     if (m->nslots == 0)
         return SIZE_MAX;
-    for (size_t h = map_hash(key) & (m->nslots - 1);; h = (h + 1) & (m->nslots - 1)) {
+    for (size_t h = (size_t)strv_hash(key) & (m->nslots - 1);; h = (h + 1) & (m->nslots - 1)) {
         size_t v = m->slots[h];
 
         if (v == 0)
@@ -57,7 +47,7 @@ mh_map_find(const struct mh_map *m, struct strv key)
 static void
 map_place(struct mh_map *m, size_t idx)
 {
-    size_t h = map_hash(m->keys[idx]) & (m->nslots - 1);
+    size_t h = (size_t)strv_hash(m->keys[idx]) & (m->nslots - 1);
 
     while (m->slots[h] != 0)
         h = (h + 1) & (m->nslots - 1);

@@ -144,18 +144,6 @@ http_is_digit(char c)
     return c >= '0' && c <= '9';
 }
 
-static int
-http_hex(char c)
-{
-    if (c >= '0' && c <= '9')
-        return c - '0';
-    if (c >= 'a' && c <= 'f')
-        return c - 'a' + 10;
-    if (c >= 'A' && c <= 'F')
-        return c - 'A' + 10;
-    return -1;
-}
-
 /* "%.*s" takes an int; nothing longer than err_reason can show anyway. */
 static int
 http_fit(size_t n)
@@ -615,7 +603,7 @@ http_chunk_size_line(struct http_parser *hp, const char *line, size_t n)
     size_t i = 0, size = 0, room = hp->lim.max_body - hp->req.body.len;
     int d;
 
-    while (i < n && (d = http_hex(line[i])) >= 0) {
+    while (i < n && (d = strv_hexval(line[i])) >= 0) {
         if (size > SIZE_MAX >> 4) /* more hex digits than size_t holds */
             return http_fail(hp, 413, "Request entity too large");
         size = size << 4 | (size_t)d;
