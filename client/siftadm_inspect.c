@@ -177,7 +177,7 @@ inspect_cmp_strv(const void *a, const void *b)
 {
     const struct strv *x = a, *y = b;
     size_t n = x->len < y->len ? x->len : y->len;
-    int c = memcmp(x->p, y->p, n);
+    int c = n > 0 ? memcmp(x->p, y->p, n) : 0;
 
     return c != 0 ? c : (x->len > y->len) - (x->len < y->len);
 }
@@ -185,7 +185,8 @@ inspect_cmp_strv(const void *a, const void *b)
 static void
 inspect_sorted(struct json *j, struct strv *v, size_t n)
 {
-    qsort(v, n, sizeof(*v), inspect_cmp_strv);
+    if (n > 1)
+        qsort(v, n, sizeof(*v), inspect_cmp_strv);
     json_arr_begin(j);
     for (size_t i = 0; i < n; i++) {
         if (i > 0 && inspect_cmp_strv(&v[i - 1], &v[i]) == 0)
@@ -201,7 +202,8 @@ inspect_uris(struct json *j, struct mime_msg *m)
     const struct mime_uris *u = mime_msg_uris(m);
     struct strv *list = arena_alloc(m->arena, (u->nlist + 1) * sizeof(*list));
 
-    memcpy(list, u->list, u->nlist * sizeof(*list));
+    if (u->nlist > 0)
+        memcpy(list, u->list, u->nlist * sizeof(*list));
     json_key(j, "uri");
     inspect_sorted(j, list, u->nlist);
     json_key(j, "uri_detail");
