@@ -848,7 +848,9 @@ msg_crlf_line(struct arena *a, struct strv l)
     return strv_make(p, o);
 }
 
-/* The header loop of Message->new; returns the index of the first body line. */
+/* The header loop of Message->new; returns the index of the first body
+ * line. Lines first..(that index) are the pristine header block; pristine,
+ * when not NULL, gets them as SA keeps them (CRLF-fixed when squashing). */
 static size_t
 msg_headers(struct hdr_state *hs, struct msg_lines ls, size_t first, struct buf *pristine,
             bool *separator_missing)
@@ -870,7 +872,8 @@ msg_headers(struct hdr_state *hs, struct msg_lines ls, size_t first, struct buf 
         if (cur.len > 0 && (cur.p[0] == ' ' || cur.p[0] == '\t')) {
             header = have ? msg_join(hs->mp->a, (struct strv[]){ header, cur }, 2) : cur;
             have = true;
-            buf_append(pristine, cur.p, cur.len);
+            if (pristine != NULL)
+                buf_append(pristine, cur.p, cur.len);
             continue;
         }
         if (have)
@@ -878,7 +881,7 @@ msg_headers(struct hdr_state *hs, struct msg_lines ls, size_t first, struct buf 
         if (strv_eq(cur, le)) {
             if (eof)
                 *separator_missing = true;
-            else
+            else if (pristine != NULL)
                 buf_append(pristine, cur.p, cur.len);
             return i;
         }
@@ -892,7 +895,8 @@ msg_headers(struct hdr_state *hs, struct msg_lines ls, size_t first, struct buf 
         }
         header = cur;
         have = true;
-        buf_append(pristine, cur.p, cur.len);
+        if (pristine != NULL)
+            buf_append(pristine, cur.p, cur.len);
     }
 }
 
@@ -982,15 +986,31 @@ msg_message_new(struct msg_parser *mp, struct strv text, size_t subparse, unsign
     if (depth == 0)
         m->crlf = hs.squash;
     buf_init(&pristine);
-    bstart = msg_headers(&hs, ls, first, &pristine, &sep_missing);
+    /* only the top message keeps its pristine text; it is a view into the
+     * raw message unless CRLF lines had to be fixed */
+    bstart = msg_headers(&hs, ls, first, depth == 0 && hs.squash ? &pristine : NULL, &sep_missing);
     if (depth == 0) {
         m->missing_head_body_separator = sep_missing;
-        m->pristine_headers = strv_make(
-            arena_strndup(mp->a, pristine.p ? pristine.p : "", pristine.len), pristine.len);
         m->pristine_body =
             bstart < ls.n ? strv_make(ls.v[bstart].p, (size_t)(text.p + text.len - ls.v[bstart].p))
                           : STRV_LIT("");
-        m->pristine = msg_join(mp->a, (struct strv[]){ m->pristine_headers, m->pristine_body }, 2);
+        if (hs.squash) {
+            m->pristine_headers = strv_make(
+                arena_strndup(mp->a, pristine.p ? pristine.p : "", pristine.len), pristine.len);
+            m->pristine =
+                msg_join(mp->a, (struct strv[]){ m->pristine_headers, m->pristine_body }, 2);
+        } else if (bstart > first && text.len > 0) {
+            /* consecutive lines of text: one view from the first to the end */
+            const struct strv *last = &ls.v[bstart - 1];
+
+            m->pristine_headers =
+                strv_make(ls.v[first].p, (size_t)(last->p + last->len - ls.v[first].p));
+            m->pristine = strv_make(ls.v[first].p, (size_t)(text.p + text.len - ls.v[first].p));
+        } else {
+            m->pristine_headers = bstart > first ? ls.v[first] : STRV_LIT("");
+            m->pristine =
+                msg_join(mp->a, (struct strv[]){ m->pristine_headers, m->pristine_body }, 2);
+        }
     }
     buf_clear(&pristine);
     /* the body lines, with CRLF squashed to LF when the message used CRLF */
