@@ -37,7 +37,7 @@ PKG_CFLAGS := $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
 PKG_LIBS   := $(shell pkg-config --libs $(PKGS) 2>/dev/null)
 CHECK_LIBS := $(shell pkg-config --libs check 2>/dev/null)
 
-CPPFLAGS += -D_GNU_SOURCE -Iserver -DSIFT_CONFDIR='"$(CONFDIR)"' -DSIFT_DATADIR='"$(DATADIR)"'
+CPPFLAGS += -D_GNU_SOURCE -Iserver -I. -DSIFT_CONFDIR='"$(CONFDIR)"' -DSIFT_DATADIR='"$(DATADIR)"'
 WARN     := -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes -Wmissing-prototypes \
             -Wformat=2 -Wvla
 CFLAGS   += -std=c11 $(OPT) $(WARN) -MMD -MP $(PKG_CFLAGS)
@@ -50,7 +50,11 @@ LDLIBS   += $(PKG_LIBS) -lm
 LIB_SRC    := $(sort $(wildcard server/core/*.c server/mime/*.c server/scan/*.c \
                   server/stat/*.c server/checks/*.c server/proto/*.c))
 DAEMON_SRC := $(filter-out server/daemon/siftd_main.c,$(sort $(wildcard server/daemon/*.c)))
+# compat/ (SpamAssassin's language and evals) is libsiftcompat.a, above
+# libsift.a and below the daemon.
+COMPAT_SRC := $(sort $(wildcard compat/*.c))
 LIB        := $(BUILD)/libsift.a
+CLIB       := $(BUILD)/libsiftcompat.a
 DLIB       := $(BUILD)/libsiftd.a
 PROGS      := $(BUILD)/siftd $(BUILD)/siftc $(BUILD)/siftadm
 
@@ -80,17 +84,25 @@ $(DLIB): $(call obj,$(DAEMON_SRC))
 	@mkdir -p $(@D)
 	rm -f $@ && ar rcs $@ $^
 
-$(BUILD)/siftd: $(call obj,server/daemon/siftd_main.c) $(DLIB) $(LIB)
+$(CLIB): $(call obj,$(COMPAT_SRC))
+	@mkdir -p $(@D)
+	rm -f $@ && ar rcs $@ $^
+
+$(BUILD)/siftd: $(call obj,server/daemon/siftd_main.c) $(DLIB) $(CLIB) $(LIB)
 	$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS)
 
-$(BUILD)/siftadm: $(call obj,$(wildcard client/siftadm*.c)) $(DLIB) $(LIB)
+$(BUILD)/siftadm: $(call obj,$(wildcard client/siftadm*.c)) $(DLIB) $(CLIB) $(LIB)
 	$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS)
 
 $(BUILD)/siftc: $(call obj,client/siftc.c) $(LIB)
 	$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS)
 
-# Unit tests: one binary per tests/unit/LAYER/test_FILE.c; daemon tests also link libsiftd.a.
-$(BUILD)/tests/unit/daemon/%: $(BUILD)/tests/unit/daemon/%.o $(DLIB) $(LIB)
+# Unit tests: one binary per tests/unit/LAYER/test_FILE.c; daemon and compat
+# tests also link their libraries.
+$(BUILD)/tests/unit/daemon/%: $(BUILD)/tests/unit/daemon/%.o $(DLIB) $(CLIB) $(LIB)
+	$(CC) $(LDFLAGS) -o $@ $^ $(CHECK_LIBS) $(LDLIBS)
+
+$(BUILD)/tests/unit/compat/%: $(BUILD)/tests/unit/compat/%.o $(CLIB) $(LIB)
 	$(CC) $(LDFLAGS) -o $@ $^ $(CHECK_LIBS) $(LDLIBS)
 
 $(BUILD)/tests/unit/%: $(BUILD)/tests/unit/%.o $(LIB)
@@ -100,7 +112,7 @@ $(BUILD)/tests/unit/%: $(BUILD)/tests/unit/%.o $(LIB)
 BENCH_SRC  := $(sort $(wildcard tests/bench/bench_*.c))
 BENCH_BINS := $(patsubst tests/bench/%.c,$(BUILD)/%,$(BENCH_SRC))
 
-$(BUILD)/bench_%: $(BUILD)/tests/bench/bench_%.o $(LIB)
+$(BUILD)/bench_%: $(BUILD)/tests/bench/bench_%.o $(CLIB) $(LIB)
 	$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS)
 
 bench: $(BENCH_BINS)
@@ -137,7 +149,7 @@ lint:
 
 # libFuzzer targets: the library rebuilt with clang and the fuzzer runtime.
 FUZZ_FLAGS := -g -O1 -fsanitize=fuzzer-no-link,address,undefined -fno-sanitize-recover=all
-FUZZ_LIB_OBJ := $(patsubst %.c,build-fuzz/%.o,$(LIB_SRC))
+FUZZ_LIB_OBJ := $(patsubst %.c,build-fuzz/%.o,$(LIB_SRC) $(COMPAT_SRC))
 
 build-fuzz/%.o: %.c
 	@mkdir -p $(@D)
