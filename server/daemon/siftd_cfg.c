@@ -40,6 +40,8 @@ static const struct {
     { "options", cfg_options_keys, &cfg_options_nkeys, SIFTD_FILLED_BY_CORE },
     { "logging", log_cfg_keys, &log_cfg_nkeys, offsetof(struct siftd_cfg, logging) },
     { "mime", mime_cfg_keys, &mime_cfg_nkeys, offsetof(struct siftd_cfg, mime) },
+    { "rules", sa_rules_cfg_keys, &sa_rules_cfg_nkeys, offsetof(struct siftd_cfg, rules) },
+    { "actions", scan_actions_keys, &scan_actions_nkeys, offsetof(struct siftd_cfg, actions) },
 };
 #define SIFTD_NSECTIONS (sizeof(siftd_sections) / sizeof(siftd_sections[0]))
 

@@ -17,7 +17,9 @@
 #include "core/cfg_load.h"
 #include "core/err.h"
 #include "core/log.h"
+#include "compat/sa_rules.h"
 #include "mime/mime_ctx.h"
+#include "scan/scan_result.h"
 
 struct worker_type;
 
@@ -41,7 +43,9 @@ struct siftd_cfg {
     struct cfg *cfg; /* tree, options, files read, warnings */
     struct log_cfg logging;
     struct mime_cfg mime;
-    struct worker_cfg *workers; /* enabled and disabled, in config order */
+    struct sa_rules_cfg rules;       /* where SpamAssassin's rules are, how to run them */
+    struct scan_actions_cfg actions; /* score thresholds */
+    struct worker_cfg *workers;      /* enabled and disabled, in config order */
     size_t nworkers;
 };
 

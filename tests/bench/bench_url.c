@@ -24,65 +24,7 @@
 #include "core/xmalloc.h"
 #include "mime/mime_url.h"
 
-struct corpus {
-    struct buf *msgs;
-    size_t n, cap, bytes;
-};
-
-static void
-corpus_add_file(struct corpus *c, const char *path)
-{
-    FILE *f = fopen(path, "rb");
-    char chunk[65536];
-    size_t n;
-    struct buf b;
-
-    if (f == NULL)
-        return;
-    buf_init(&b);
-    while ((n = fread(chunk, 1, sizeof(chunk), f)) > 0)
-        buf_append(&b, chunk, n);
-    fclose(f);
-    if (c->n == c->cap) {
-        c->cap = c->cap ? c->cap * 2 : 1024;
-        c->msgs = xreallocarray(c->msgs, c->cap, sizeof(*c->msgs));
-    }
-    c->bytes += b.len;
-    c->msgs[c->n++] = b;
-}
-
-static void
-corpus_add_dir(struct corpus *c, const char *dir)
-{
-    DIR *d = opendir(dir);
-    struct dirent *de;
-
-    if (d == NULL) {
-        corpus_add_file(c, dir);
-        return;
-    }
-    while ((de = readdir(d)) != NULL) {
-        char path[PATH_MAX];
-
-        if (de->d_name[0] == '.')
-            continue;
-        snprintf(path, sizeof(path), "%s/%s", dir, de->d_name);
-        if (de->d_type == DT_DIR)
-            corpus_add_dir(c, path);
-        else if (strlen(de->d_name) > 4 && strcmp(de->d_name + strlen(de->d_name) - 4, ".eml") == 0)
-            corpus_add_file(c, path);
-    }
-    closedir(d);
-}
-
-static double
-cpu_seconds(void)
-{
-    struct timespec ts;
-
-    clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &ts);
-    return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
-}
+#include "bench_corpus.h"
 
 /* Hosts of every shape the look-up meets: wildcard and exception rules,
  * deep names, an IP address, an unknown TLD. */
@@ -193,9 +135,7 @@ main(int argc, char **argv)
                c.n, rounds, (double)c.bytes / 1e6, found, (double)c.bytes * rounds / 1e6 / dt,
                dt * 1e6 / ((double)c.n * rounds));
     }
-    for (size_t i = 0; i < c.n; i++)
-        buf_clear(&c.msgs[i]);
-    free(c.msgs);
+    corpus_clear(&c);
     mime_psl_free(&psl);
     return 0;
 }
