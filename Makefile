@@ -32,12 +32,21 @@ OPT     := -O2 -g
 LDOPT   :=
 endif
 
-PKGS      := libevent yaml-0.1 libsodium libpcre2-8 libidn2 libcrypto
+# Hyperscan is optional: when pkg-config finds libhs the regex matcher
+# (server/scan/scan_match*.c) uses it as a prefilter, else PCRE2 does it all.
+# `make HYPERSCAN=no BUILD=build-nohs unit` builds and tests the PCRE2-only
+# flavour in a tree of its own.
+ifeq ($(origin HYPERSCAN),undefined)
+HYPERSCAN := $(shell pkg-config --exists libhs && echo yes || echo no)
+endif
+PKGS      := libevent yaml-0.1 libsodium libpcre2-8 libidn2 libcrypto \
+             $(if $(filter yes,$(HYPERSCAN)),libhs)
 PKG_CFLAGS := $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
 PKG_LIBS   := $(shell pkg-config --libs $(PKGS) 2>/dev/null)
 CHECK_LIBS := $(shell pkg-config --libs check 2>/dev/null)
 
-CPPFLAGS += -D_GNU_SOURCE -Iserver -I. -DSIFT_CONFDIR='"$(CONFDIR)"' -DSIFT_DATADIR='"$(DATADIR)"'
+CPPFLAGS += -D_GNU_SOURCE -Iserver -I. -DSIFT_CONFDIR='"$(CONFDIR)"' -DSIFT_DATADIR='"$(DATADIR)"' \
+            $(if $(filter yes,$(HYPERSCAN)),-DSIFT_HAVE_HYPERSCAN)
 WARN     := -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes -Wmissing-prototypes \
             -Wformat=2 -Wvla
 CFLAGS   += -std=c11 $(OPT) $(WARN) -MMD -MP $(PKG_CFLAGS)

@@ -31,8 +31,8 @@ struct scan_pattern {
 typedef void (*scan_match_reject_fn)(void *arg, unsigned id, const char *why);
 
 struct scan_match_opts {
-    const char *cache_dir;   /* where compiled databases are kept; NULL: no cache */
-    bool no_hyperscan;       /* PCRE2 only (tests, comparisons) */
+    const char *cache_dir; /* where compiled databases are kept; NULL: no cache */
+    bool no_hyperscan;     /* PCRE2 only (tests, comparisons) */
     scan_match_reject_fn reject;
     void *reject_arg;
     /* PCRE2 limits per match (0: the built-in defaults); a match that
@@ -67,7 +67,10 @@ unsigned scan_matcher_id(const struct scan_matcher *m, size_t k);
  * number of matches of each pattern to counts[], capped at its max_count:
  * a pattern with max_count 1 is done at its first matching text; counting
  * patterns add up their matches over all texts (SA's tflags multiple).
- * Returns the number of patterns that matched at least once. */
+ * A pattern already at its cap in counts[] is not run again. A match that
+ * hits a PCRE2 limit ends that pattern's search in that text (a miss).
+ * Returns the number of patterns that matched at least once (whose count
+ * went from 0 to more in this call). */
 size_t scan_matcher_run(const struct scan_matcher *m, struct scan_match_scratch *s,
                         const struct strv *texts, size_t ntexts, unsigned *counts);
 
@@ -75,8 +78,17 @@ size_t scan_matcher_run(const struct scan_matcher *m, struct scan_match_scratch 
  * prefilter confirmed by PCRE2) and on PCRE2 alone; from the cache or not. */
 struct scan_matcher_stats {
     size_t hs_patterns, pcre_only_patterns;
+    size_t hs_prefilter_patterns; /* of hs_patterns, those Hyperscan only approximates */
     bool from_cache;
 };
 void scan_matcher_stats(const struct scan_matcher *m, struct scan_matcher_stats *st);
+
+/* PCRE2 errors (match or depth limit hit, JIT stack exhausted) a scratch
+ * has met since it was made: each made a pattern miss on one text. */
+size_t scan_match_scratch_errors(const struct scan_match_scratch *s);
+
+/* The cache file this matcher reads or wrote (cache_dir/sift-hs-KEY.db),
+ * or NULL: the engine removes the files no matcher uses any more. */
+const char *scan_matcher_cache_path(const struct scan_matcher *m);
 
 #endif

@@ -1,0 +1,618 @@
+/*
+ * scan_match_hs.c - the Hyperscan prefilter of the matcher (scan_match.h)
+ * and its disk cache. Each pattern PCRE2 compiled is offered to Hyperscan
+ * alone, exactly first, then in prefilter mode (which approximates
+ * back-references and look-around by something that matches at least as
+ * much); those it takes go into one block-mode database, with
+ * HS_FLAG_SINGLEMATCH so that a text reports each pattern at most once.
+ * What it reports is only a candidate: PCRE2 decides (scan_match.c).
+ * The offer is a quick parse first; only when the database then fails is
+ * each pattern compiled alone, so that one bad pattern never keeps the
+ * others off Hyperscan.
+ *
+ * The cache file, cache_dir/sift-hs-KEY.db, is named by the SHA-256 of
+ * the Hyperscan and PCRE2 versions, the platform and every (pattern,
+ * flags) of the matcher, so a file never answers for another set. It
+ * holds which patterns went to Hyperscan and the serialized database,
+ * and ends with the SHA-256 of all that: a short, corrupt or foreign file
+ * is rebuilt and written again (tmp file + rename, so readers never see
+ * half of one). Bump SM_CACHE_FORMAT when the placement rules change.
+ */
+#include "scan/scan_match_int.h"
+
+#ifdef SIFT_HAVE_HYPERSCAN
+
+#include <errno.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <hs.h>
+#include <openssl/evp.h>
+
+#include "core/log.h"
+#include "core/xmalloc.h"
+#include "scan/scan_rule.h"
+
+#define SM_CACHE_MAGIC  "SIFTHSDB"
+#define SM_CACHE_FORMAT 1u
+#define SM_KEY_LEN      32
+#define SM_CACHE_MAX    (1024u * 1024 * 1024) /* a bigger file is not ours */
+
+/* The patterns placed on Hyperscan while building. */
+struct sm_hs_set {
+    char **exprs;
+    unsigned *flags, *base, *ids; /* base: the flags before exact/prefilter */
+    uint32_t *pat;
+    size_t n;
+};
+
+static unsigned
+sm_hs_flags(const struct sm_pat *sp)
+{
+    unsigned f = HS_FLAG_SINGLEMATCH;
+    uint32_t minlen = 1;
+
+    if (sp->re_flags & SCAN_RE_I)
+        f |= HS_FLAG_CASELESS;
+    if (sp->re_flags & SCAN_RE_M)
+        f |= HS_FLAG_MULTILINE;
+    if (sp->re_flags & SCAN_RE_S)
+        f |= HS_FLAG_DOTALL;
+    /* a pattern that may match the empty string needs leave to */
+    if (pcre2_pattern_info(sp->re, PCRE2_INFO_MINLENGTH, &minlen) == 0 && minlen == 0)
+        f |= HS_FLAG_ALLOWEMPTY;
+    return f;
+}
+
+/* Hyperscan has no flag for /x but reads (?x); its # comments need a
+ * newline to end them. */
+static char *
+sm_hs_expr(const char *pattern, unsigned re_flags)
+{
+    size_t len = strlen(pattern);
+    char *e;
+
+    if (!(re_flags & SCAN_RE_X))
+        return xstrdup(pattern);
+    e = xmalloc(len + 6);
+    memcpy(e, "(?x)", 4);
+    memcpy(e + 4, pattern, len);
+    memcpy(e + 4 + len, "\n", 2);
+    return e;
+}
+
+/* Does Hyperscan take expr with these flags? quick: hs_expression_info,
+ * which parses and analyses (0.1 ms a pattern); else hs_compile of it
+ * alone (4 ms), which also meets the resource limits. On SA's rules both
+ * say the same. */
+static bool
+sm_hs_takes(const char *expr, unsigned flags, bool quick)
+{
+    hs_compile_error_t *ce = NULL;
+
+    if (quick) {
+        hs_expr_info_t *info = NULL;
+
+        if (hs_expression_info(expr, flags, &info, &ce) == HS_SUCCESS) {
+            free(info); /* Hyperscan's misc allocator: malloc */
+            return true;
+        }
+    } else {
+        hs_database_t *db = NULL;
+
+        if (hs_compile(expr, flags, HS_MODE_BLOCK, NULL, &db, &ce) == HS_SUCCESS) {
+            hs_free_database(db);
+            return true;
+        }
+    }
+    hs_free_compile_error(ce);
+    return false;
+}
+
+/* The flags Hyperscan takes expr with (exact, else prefilter), or 0. */
+static unsigned
+sm_hs_accepts(const char *expr, unsigned base, bool quick)
+{
+    if (sm_hs_takes(expr, base, quick))
+        return base;
+    if (sm_hs_takes(expr, base | HS_FLAG_PREFILTER, quick))
+        return base | HS_FLAG_PREFILTER;
+    /* a prefilter approximation may match empty where the pattern does not */
+    if (!(base & HS_FLAG_ALLOWEMPTY) &&
+        sm_hs_takes(expr, base | HS_FLAG_PREFILTER | HS_FLAG_ALLOWEMPTY, quick))
+        return base | HS_FLAG_PREFILTER | HS_FLAG_ALLOWEMPTY;
+    return 0;
+}
+
+static void
+sm_hs_set_free(struct sm_hs_set *set)
+{
+    for (size_t j = 0; j < set->n; j++)
+        free(set->exprs[j]);
+    free(set->exprs);
+    free(set->flags);
+    free(set->base);
+    free(set->ids);
+    free(set->pat);
+    memset(set, 0, sizeof(*set));
+}
+
+/* Give expression j back to PCRE2. The ids stay 0..n-1. */
+static void
+sm_hs_set_drop(struct sm_hs_set *set, size_t j)
+{
+    size_t tail = set->n - j - 1;
+
+    free(set->exprs[j]);
+    memmove(set->exprs + j, set->exprs + j + 1, tail * sizeof(*set->exprs));
+    memmove(set->flags + j, set->flags + j + 1, tail * sizeof(*set->flags));
+    memmove(set->base + j, set->base + j + 1, tail * sizeof(*set->base));
+    memmove(set->pat + j, set->pat + j + 1, tail * sizeof(*set->pat));
+    set->n--;
+}
+
+/* One database for the set, screened quickly. If Hyperscan refuses the
+ * whole, each pattern is compiled alone (so one bad pattern never costs
+ * the others their place), those it refuses go back to PCRE2, and then
+ * an expression the whole still names is dropped and the rest tried
+ * again; a set refused as a whole runs on PCRE2. */
+static hs_database_t *
+sm_hs_compile(struct sm_hs_set *set)
+{
+    bool checked = false;
+
+    while (set->n > 0) {
+        hs_database_t *db = NULL;
+        hs_compile_error_t *ce = NULL;
+        int bad;
+
+        if (hs_compile_multi((const char *const *)set->exprs, set->flags, set->ids,
+                             (unsigned)set->n, HS_MODE_BLOCK, NULL, &db, &ce) == HS_SUCCESS)
+            return db;
+        bad = ce->expression;
+        if (!checked) {
+            hs_free_compile_error(ce);
+            checked = true;
+            for (size_t j = set->n; j-- > 0;) {
+                set->flags[j] = sm_hs_accepts(set->exprs[j], set->base[j], false);
+                if (set->flags[j] == 0)
+                    sm_hs_set_drop(set, j);
+            }
+            continue;
+        }
+        if (bad < 0 || (size_t)bad >= set->n) {
+            log_warn("matcher: Hyperscan refused the set of %zu patterns (%s); "
+                     "they run on PCRE2 alone",
+                     set->n, ce->message);
+            hs_free_compile_error(ce);
+            sm_hs_set_free(set);
+            return NULL;
+        }
+        hs_free_compile_error(ce);
+        sm_hs_set_drop(set, (size_t)bad);
+    }
+    return NULL;
+}
+
+static int
+sm_hs_key(const struct scan_matcher *m, const struct scan_pattern *pats, uint8_t *key)
+{
+    EVP_MD_CTX *c = EVP_MD_CTX_new();
+    hs_platform_info_t plat;
+    char pver[64] = "";
+    uint64_t n = m->n;
+    uint32_t format = SM_CACHE_FORMAT;
+    unsigned keylen = 0;
+    int ok;
+
+    memset(&plat, 0, sizeof(plat));
+    if (c == NULL || hs_populate_platform(&plat) != HS_SUCCESS) {
+        EVP_MD_CTX_free(c);
+        return -1;
+    }
+    pcre2_config(PCRE2_CONFIG_VERSION, pver);
+    ok = EVP_DigestInit_ex(c, EVP_sha256(), NULL) &&
+         EVP_DigestUpdate(c, SM_CACHE_MAGIC, sizeof(SM_CACHE_MAGIC)) &&
+         EVP_DigestUpdate(c, &format, sizeof(format)) &&
+         EVP_DigestUpdate(c, hs_version(), strlen(hs_version()) + 1) &&
+         EVP_DigestUpdate(c, &plat.tune, sizeof(plat.tune)) &&
+         EVP_DigestUpdate(c, &plat.cpu_features, sizeof(plat.cpu_features)) &&
+         EVP_DigestUpdate(c, pver, strlen(pver) + 1) && EVP_DigestUpdate(c, &n, sizeof(n));
+    for (size_t k = 0; ok && k < m->n; k++) {
+        uint8_t compiled = m->pats[k].re != NULL;
+        uint32_t flags = pats[k].re_flags;
+        uint64_t len = pats[k].pattern != NULL ? strlen(pats[k].pattern) : 0;
+
+        ok = EVP_DigestUpdate(c, &compiled, 1) && EVP_DigestUpdate(c, &flags, sizeof(flags)) &&
+             EVP_DigestUpdate(c, &len, sizeof(len)) &&
+             (len == 0 || EVP_DigestUpdate(c, pats[k].pattern, len));
+    }
+    ok = ok && EVP_DigestFinal_ex(c, key, &keylen) && keylen == SM_KEY_LEN;
+    EVP_MD_CTX_free(c);
+    return ok ? 0 : -1;
+}
+
+static bool
+sm_sha256(const void *p, size_t len, uint8_t *out)
+{
+    unsigned outlen = 0;
+
+    return EVP_Digest(p, len, out, &outlen, EVP_sha256(), NULL) && outlen == SM_KEY_LEN;
+}
+
+static char *
+sm_read_file(const char *path, size_t *lenp)
+{
+    FILE *f = fopen(path, "rb");
+    struct stat st;
+    char *p;
+
+    if (f == NULL)
+        return NULL;
+    if (fstat(fileno(f), &st) == -1 || st.st_size <= 0 || (uint64_t)st.st_size > SM_CACHE_MAX) {
+        fclose(f);
+        return NULL;
+    }
+    p = xmalloc((size_t)st.st_size);
+    if (fread(p, 1, (size_t)st.st_size, f) != (size_t)st.st_size) {
+        free(p);
+        p = NULL;
+    }
+    fclose(f);
+    *lenp = (size_t)st.st_size;
+    return p;
+}
+
+/* Reads fields off a cache file, never past its end. */
+struct sm_reader {
+    const char *p;
+    size_t len, off;
+};
+
+static bool
+sm_get(struct sm_reader *rd, void *out, size_t n)
+{
+    if (rd->len - rd->off < n)
+        return false;
+    memcpy(out, rd->p + rd->off, n);
+    rd->off += n;
+    return true;
+}
+
+/* The cache file at path, if it is whole and made for this set. */
+static bool
+sm_hs_load(struct scan_matcher *m, const char *path, const uint8_t *key, bool *on_hs)
+{
+    size_t len = 0;
+    char *file = sm_read_file(path, &len);
+    struct sm_reader rd = { file, len, 0 };
+    char magic[8];
+    uint8_t fkey[SM_KEY_LEN], sum[SM_KEY_LEN];
+    uint32_t format, n, nhs;
+    uint64_t dblen;
+    uint32_t *idx = NULL, *flags = NULL;
+    hs_database_t *db = NULL;
+    hs_scratch_t *scratch = NULL;
+    size_t prefilter = 0;
+    bool ok = false;
+
+    if (file == NULL || len < SM_KEY_LEN || !sm_sha256(file, len - SM_KEY_LEN, sum) ||
+        memcmp(sum, file + len - SM_KEY_LEN, SM_KEY_LEN) != 0)
+        goto out;
+    rd.len = len - SM_KEY_LEN;
+    if (!sm_get(&rd, magic, 8) || memcmp(magic, SM_CACHE_MAGIC, 8) != 0 ||
+        !sm_get(&rd, &format, 4) || format != SM_CACHE_FORMAT || !sm_get(&rd, fkey, SM_KEY_LEN) ||
+        memcmp(fkey, key, SM_KEY_LEN) != 0 || !sm_get(&rd, &n, 4) || n != m->n ||
+        !sm_get(&rd, &nhs, 4) || nhs == 0 || nhs > n)
+        goto out;
+    idx = xcalloc(nhs, sizeof(*idx));
+    flags = xcalloc(nhs, sizeof(*flags));
+    if (!sm_get(&rd, idx, nhs * sizeof(*idx)) || !sm_get(&rd, flags, nhs * sizeof(*flags)) ||
+        !sm_get(&rd, &dblen, 8) || dblen != rd.len - rd.off)
+        goto out;
+    for (uint32_t j = 0; j < nhs; j++) {
+        if (idx[j] >= n || (j > 0 && idx[j] <= idx[j - 1]) || m->pats[idx[j]].re == NULL)
+            goto out;
+        prefilter += (flags[j] & HS_FLAG_PREFILTER) != 0;
+    }
+    /* a database for another CPU deserializes but gets no scratch */
+    if (hs_deserialize_database(file + rd.off, (size_t)dblen, &db) != HS_SUCCESS ||
+        hs_alloc_scratch(db, &scratch) != HS_SUCCESS)
+        goto out;
+    m->db = db;
+    db = NULL;
+    m->hs_pat = idx;
+    idx = NULL;
+    m->nhs = nhs;
+    m->nhs_prefilter = prefilter;
+    for (uint32_t j = 0; j < nhs; j++)
+        on_hs[m->hs_pat[j]] = true;
+    ok = true;
+out:
+    hs_free_scratch(scratch);
+    hs_free_database(db);
+    free(idx);
+    free(flags);
+    free(file);
+    return ok;
+}
+
+static void
+sm_put(char **p, const void *src, size_t n)
+{
+    memcpy(*p, src, n);
+    *p += n;
+}
+
+static bool
+sm_write_all(int fd, const char *p, size_t len)
+{
+    while (len > 0) {
+        ssize_t w = write(fd, p, len);
+
+        if (w == -1 && errno == EINTR)
+            continue;
+        if (w <= 0)
+            return false;
+        p += w;
+        len -= (size_t)w;
+    }
+    return true;
+}
+
+/* Write the cache file; a failure costs the next start its speed only. */
+static void
+sm_hs_save(const struct scan_matcher *m, const struct sm_hs_set *set, const char *dir,
+           const char *path, const uint8_t *key)
+{
+    char *db = NULL, *file, *p, tmp[PATH_MAX];
+    size_t dblen = 0, len;
+    uint32_t format = SM_CACHE_FORMAT, n = (uint32_t)m->n, nhs = (uint32_t)set->n;
+    uint64_t dblen64;
+    bool ok;
+    int fd;
+
+    if (hs_serialize_database(m->db, &db, &dblen) != HS_SUCCESS)
+        return;
+    dblen64 = dblen;
+    len = 8 + 4 + SM_KEY_LEN + 4 + 4 + set->n * 8 + 8 + dblen + SM_KEY_LEN;
+    file = p = xmalloc(len);
+    sm_put(&p, SM_CACHE_MAGIC, 8);
+    sm_put(&p, &format, 4);
+    sm_put(&p, key, SM_KEY_LEN);
+    sm_put(&p, &n, 4);
+    sm_put(&p, &nhs, 4);
+    sm_put(&p, set->pat, set->n * 4);
+    for (size_t j = 0; j < set->n; j++) {
+        uint32_t fl = set->flags[j];
+
+        sm_put(&p, &fl, 4);
+    }
+    sm_put(&p, &dblen64, 8);
+    sm_put(&p, db, dblen);
+    free(db); /* Hyperscan's allocator is malloc unless someone set another */
+    if (!sm_sha256(file, len - SM_KEY_LEN, (uint8_t *)p)) {
+        free(file);
+        return;
+    }
+    if (mkdir(dir, 0755) == -1 && errno != EEXIST) {
+        log_warn("matcher: cache %s: %s", dir, strerror(errno));
+        free(file);
+        return;
+    }
+    snprintf(tmp, sizeof(tmp), "%s/.sift-hs-XXXXXX", dir);
+    fd = mkstemp(tmp);
+    ok = fd != -1 && sm_write_all(fd, file, len) && fsync(fd) == 0;
+    if (fd != -1 && close(fd) == -1)
+        ok = false;
+    if (!ok || rename(tmp, path) == -1) {
+        log_warn("matcher: cannot write cache %s: %s", path, strerror(errno));
+        if (fd != -1)
+            unlink(tmp);
+    }
+    free(file);
+}
+
+int
+scan_match_hs_build(struct scan_matcher *m, const struct scan_pattern *pats,
+                    const struct scan_match_opts *opts, bool *on_hs, struct sift_err *err)
+{
+    uint8_t key[SM_KEY_LEN];
+    char path[PATH_MAX];
+    bool cache = opts != NULL && opts->cache_dir != NULL && opts->cache_dir[0] != '\0';
+    struct sm_hs_set set = { 0 };
+
+    (void)err;
+    if (m->n == 0)
+        return 0;
+    if (cache && sm_hs_key(m, pats, key) == -1)
+        cache = false;
+    if (cache) {
+        char hex[2 * SM_KEY_LEN + 1];
+
+        for (size_t i = 0; i < SM_KEY_LEN; i++)
+            snprintf(hex + 2 * i, 3, "%02x", key[i]);
+        snprintf(path, sizeof(path), "%s/sift-hs-%s.db", opts->cache_dir, hex);
+        m->cache_path = xstrdup(path);
+        if (sm_hs_load(m, path, key, on_hs)) {
+            m->from_cache = true;
+            return 0;
+        }
+    }
+    set.exprs = xcalloc(m->n, sizeof(*set.exprs));
+    set.flags = xcalloc(m->n, sizeof(*set.flags));
+    set.base = xcalloc(m->n, sizeof(*set.base));
+    set.ids = xcalloc(m->n, sizeof(*set.ids));
+    set.pat = xcalloc(m->n, sizeof(*set.pat));
+    for (size_t k = 0; k < m->n; k++) {
+        const struct sm_pat *sp = &m->pats[k];
+        char *expr;
+        unsigned base, flags;
+
+        if (sp->re == NULL)
+            continue;
+        expr = sm_hs_expr(pats[k].pattern, sp->re_flags);
+        base = sm_hs_flags(sp);
+        flags = sm_hs_accepts(expr, base, true);
+        if (flags == 0) {
+            free(expr);
+            continue;
+        }
+        set.exprs[set.n] = expr;
+        set.flags[set.n] = flags;
+        set.base[set.n] = base;
+        set.pat[set.n] = (uint32_t)k;
+        set.ids[set.n] = (unsigned)set.n;
+        set.n++;
+    }
+    m->db = sm_hs_compile(&set);
+    if (m->db != NULL) {
+        m->nhs = set.n;
+        m->hs_pat = xcalloc(set.n, sizeof(*m->hs_pat));
+        for (size_t j = 0; j < set.n; j++) {
+            m->hs_pat[j] = set.pat[j];
+            on_hs[set.pat[j]] = true;
+            m->nhs_prefilter += (set.flags[j] & HS_FLAG_PREFILTER) != 0;
+        }
+        if (cache)
+            sm_hs_save(m, &set, opts->cache_dir, path, key);
+    }
+    sm_hs_set_free(&set);
+    return 0;
+}
+
+void
+scan_match_hs_free(struct scan_matcher *m)
+{
+    free(m->cache_path);
+    hs_free_database(m->db);
+    m->db = NULL;
+    free(m->hs_pat);
+    m->hs_pat = NULL;
+}
+
+void
+scan_match_hs_scratch_grow(struct scan_match_scratch *s, const struct scan_matcher *m)
+{
+    if (m->db == NULL)
+        return;
+    /* on failure the scratch stays as it was; a scan it cannot serve
+     * makes every pattern a candidate */
+    hs_alloc_scratch(m->db, &s->hs);
+    if (s->cand_cap < m->nhs) {
+        s->cand = xreallocarray(s->cand, m->nhs, sizeof(*s->cand));
+        s->cand_cap = m->nhs;
+    }
+}
+
+void
+scan_match_hs_scratch_free(struct scan_match_scratch *s)
+{
+    hs_free_scratch(s->hs);
+    s->hs = NULL;
+    free(s->cand);
+    s->cand = NULL;
+    s->cand_cap = 0;
+}
+
+static int
+sm_hs_on_match(unsigned id, unsigned long long from, unsigned long long to, unsigned flags,
+               void *ctx)
+{
+    struct scan_match_scratch *s = ctx;
+
+    (void)from;
+    (void)to;
+    (void)flags;
+    /* SINGLEMATCH: each id once per scan, so the room always suffices */
+    if (s->ncand < s->cand_cap)
+        s->cand[s->ncand++] = id;
+    else
+        s->cand_lost = true;
+    return 0;
+}
+
+static hs_error_t
+sm_hs_scan(const struct scan_matcher *m, struct scan_match_scratch *s, const char *p, size_t len)
+{
+    s->ncand = 0;
+    s->cand_lost = false;
+    if (len > UINT_MAX)
+        return HS_INVALID;
+    return hs_scan(m->db, p, (unsigned)len, 0, s->hs, sm_hs_on_match, s);
+}
+
+void
+scan_match_hs_run(struct sm_run *r, const char *p, size_t len)
+{
+    const struct scan_matcher *m = r->m;
+    struct scan_match_scratch *s = r->s;
+    hs_error_t rc;
+
+    if (m->db == NULL)
+        return;
+    if (s->cand_cap < m->nhs)
+        scan_match_hs_scratch_grow(s, m);
+    rc = sm_hs_scan(m, s, p, len);
+    if (rc == HS_INVALID && len <= UINT_MAX) {
+        /* a matcher made after the scratch: grow it once */
+        scan_match_hs_scratch_grow(s, m);
+        rc = sm_hs_scan(m, s, p, len);
+    }
+    if (rc != HS_SUCCESS || s->cand_lost) {
+        /* no answer from Hyperscan (a text past 4 GiB, no memory): PCRE2
+         * alone, as exact */
+        for (size_t j = 0; j < m->nhs; j++)
+            scan_match_try(r, m->hs_pat[j], p, len);
+        return;
+    }
+    for (size_t i = 0; i < s->ncand; i++)
+        scan_match_try(r, m->hs_pat[s->cand[i]], p, len);
+}
+
+#else /* !SIFT_HAVE_HYPERSCAN: everything runs on PCRE2 */
+
+int
+scan_match_hs_build(struct scan_matcher *m, const struct scan_pattern *pats,
+                    const struct scan_match_opts *opts, bool *on_hs, struct sift_err *err)
+{
+    (void)m;
+    (void)pats;
+    (void)opts;
+    (void)on_hs;
+    (void)err;
+    return 0;
+}
+
+void
+scan_match_hs_free(struct scan_matcher *m)
+{
+    (void)m;
+}
+
+void
+scan_match_hs_scratch_grow(struct scan_match_scratch *s, const struct scan_matcher *m)
+{
+    (void)s;
+    (void)m;
+}
+
+void
+scan_match_hs_scratch_free(struct scan_match_scratch *s)
+{
+    (void)s;
+}
+
+void
+scan_match_hs_run(struct sm_run *r, const char *p, size_t len)
+{
+    (void)r;
+    (void)p;
+    (void)len;
+}
+
+#endif
