@@ -37,6 +37,8 @@ enum scan_rule_kind {
     SCAN_K_EXISTS,        /* header exists:NAME */
     SCAN_K_EVAL,          /* a registered native function (scan_eval.h) */
     SCAN_K_META,          /* an expression over other rules (scan_meta.h) */
+    SCAN_K_EXTERNAL,      /* raised by code (the parser, a check) through task_add_symbol:
+                             the rule only gives it a score, a description, a group */
 };
 
 /* Perl's match flags, as written after the pattern. */
@@ -86,8 +88,8 @@ struct scan_rule {
     const char *pattern; /* PCRE2, byte semantics */
     unsigned re_flags;   /* enum scan_re_flag */
     /* SCAN_T_HEADER, SCAN_T_MIMEHEADER (with SCAN_K_REGEX or SCAN_K_EXISTS) */
-    const char *header; /* the request as mime_get takes it */
-    bool negate;        /* !~: hits when the pattern does not match */
+    const char *header;   /* the request as mime_get takes it */
+    bool negate;          /* !~: hits when the pattern does not match */
     const char *if_unset; /* [if-unset: TEXT]: matched when the header is missing */
 
     /* SCAN_K_EVAL: target says which text SA hands the function */
