@@ -131,7 +131,7 @@ presubstitute(struct arena *a, const char *in, size_t len, bool uni, size_t *out
                     k++;
                     continue;
                 }
-                if (!mh_is_word(mh_utf8_next(s, n, &j), uni))
+                if (!mime_uni_is_word(mime_uni_next(s, n, &j), uni))
                     break;
                 k = j;
             }
@@ -140,7 +140,7 @@ presubstitute(struct arena *a, const char *in, size_t len, bool uni, size_t *out
                 while (k < n) {
                     size_t j = k;
 
-                    if (!mh_is_space(mh_utf8_next(s, n, &j), uni))
+                    if (!mime_uni_is_space(mime_uni_next(s, n, &j), uni))
                         break;
                     k = j;
                 }
@@ -342,7 +342,7 @@ edge_chars(const char *s, size_t n, bool from_end, uint32_t out[8])
             out[k++] = c;
             i += from_end ? (size_t)-1 : 1;
         } else {
-            out[k++] = from_end ? mh_utf8_prev(s, &i) : mh_utf8_next(s, n, &i);
+            out[k++] = from_end ? mime_uni_prev(s, &i) : mime_uni_next(s, n, &i);
         }
     }
     return k;
@@ -360,15 +360,15 @@ text_joins(struct mh_state *st, const char *t, size_t tn, bool tuni)
     bool luni = last->uni;
     size_t run, start = 0, len = 0;
 
-    if (nt > 0 && nl > 0 && mh_is_wordish(tc[0], tuni) && mh_is_wordish(lc[0], luni))
+    if (nt > 0 && nl > 0 && mime_uni_is_wordish(tc[0], tuni) && mime_uni_is_wordish(lc[0], luni))
         st->obfuscation++;
     /* /\b([^\s<punct>]{1,7})\z/: the leftmost start that has a boundary */
-    for (run = 0; run < nl && run < 7 && mh_is_wordish(lc[run], luni);)
+    for (run = 0; run < nl && run < 7 && mime_uni_is_wordish(lc[run], luni);)
         run++;
     for (size_t j = run; j >= 1; j--) {
-        bool before = j < nl && mh_is_word(lc[j], luni);
+        bool before = j < nl && mime_uni_is_word(lc[j], luni);
 
-        if (before != mh_is_word(lc[j - 1], luni)) {
+        if (before != mime_uni_is_word(lc[j - 1], luni)) {
             start = j;
             break;
         }
@@ -376,12 +376,12 @@ text_joins(struct mh_state *st, const char *t, size_t tn, bool tuni)
     if (start == 0)
         return;
     /* /^([^\s<punct>]{1,7})\b/: the longest prefix ending on a boundary */
-    for (run = 0; run < nt && run < 7 && mh_is_wordish(tc[run], tuni);)
+    for (run = 0; run < nt && run < 7 && mime_uni_is_wordish(tc[run], tuni);)
         run++;
     for (size_t j = run; j >= 1; j--) {
-        bool after = j < nt && mh_is_word(tc[j], tuni);
+        bool after = j < nt && mime_uni_is_word(tc[j], tuni);
 
-        if (mh_is_word(tc[j - 1], tuni) != after) {
+        if (mime_uni_is_word(tc[j - 1], tuni) != after) {
             len = j;
             break;
         }
@@ -572,7 +572,7 @@ count_spaces(struct mime_html_result *out, bool uni)
     const char *s = out->text.p;
     size_t n = out->text.len, chars = 0, spaces = 0;
 
-    chars = mh_utf8_count(s, n);
+    chars = mime_uni_count(s, n);
     for (size_t i = 0; i < n; i++) {
         unsigned char c = (unsigned char)s[i];
 
@@ -585,7 +585,7 @@ count_spaces(struct mime_html_result *out, bool uni)
             /* the lead bytes of U+0085, U+00A0, U+1680, U+2000.., U+3000 */
             size_t k = i;
 
-            spaces += mh_is_space(mh_utf8_next(s, n, &k), true);
+            spaces += mime_uni_is_space(mime_uni_next(s, n, &k), true);
             i = k - 1;
         }
     }
@@ -790,5 +790,5 @@ mime_html_render(struct arena *a, const char *html, size_t len, struct mime_html
     mh_parser_eof(p);
     fill_result(st, out);
     if (st->ended)
-        out->length = mh_utf8_count(html ? html : "", len);
+        out->length = mime_uni_count(html ? html : "", len);
 }

@@ -219,7 +219,7 @@ skip_space(const char *s, size_t len, size_t *i, bool uni)
     while (*i < len) {
         size_t k = *i;
 
-        if (!mh_is_space(mh_utf8_next(s, len, &k), uni))
+        if (!mime_uni_is_space(mime_uni_next(s, len, &k), uni))
             break;
         *i = k;
     }
@@ -236,9 +236,9 @@ match_digits(const char *s, size_t len, size_t *i, bool uni, uint64_t *num)
     *num = 0;
     while (*i < len) {
         size_t k = *i;
-        uint32_t c = mh_utf8_next(s, len, &k);
+        uint32_t c = mime_uni_next(s, len, &k);
 
-        if (!mh_is_digit(c, uni))
+        if (!mime_uni_is_digit(c, uni))
             break;
         if (c >= '0' && c <= '9' && ascii) {
             uint64_t d = c - '0';
@@ -306,9 +306,9 @@ has_rgb_list(const char *s, size_t len, bool uni)
         k = i + 4;
         while (k < len) {
             size_t n = k;
-            uint32_t c = mh_utf8_next(s, len, &n);
+            uint32_t c = mime_uni_next(s, len, &n);
 
-            if (c != '%' && c != ',' && c != ' ' && !mh_is_digit(c, uni))
+            if (c != '%' && c != ',' && c != ' ' && !mime_uni_is_digit(c, uni))
                 break;
             k = n;
         }
@@ -348,7 +348,7 @@ mh_name_to_rgb(const char *s, size_t len, bool uni, struct mh_color *out)
     while (e > b) {
         size_t k = e;
 
-        if (!mh_is_space(mh_utf8_prev(s, &k), uni))
+        if (!mime_uni_is_space(mime_uni_prev(s, &k), uni))
             break;
         e = k;
     }

@@ -26,6 +26,7 @@
 
 #include "core/arena.h"
 #include "core/strv.h"
+#include "mime/mime_uni.h"
 
 /* A growable byte buffer in an arena (amortised doubling, never freed). */
 struct mh_buf {
@@ -57,23 +58,6 @@ mh_buf_putc(struct mh_buf *b, char c)
 }
 /* Append code point cp as UTF-8. */
 void mh_buf_put_utf8(struct mh_buf *b, uint32_t cp);
-
-/* ---- mime_html_uni.c ---- */
-
-/* Decode the UTF-8 character at p[*i] (< len), advancing *i. Invalid bytes
- * decode as themselves (never happens on valid input, never overruns). */
-uint32_t mh_utf8_next(const char *p, size_t len, size_t *i);
-/* The character ending just before p[*i] (*i > 0), moving *i back. */
-uint32_t mh_utf8_prev(const char *p, size_t *i);
-/* Code points in p[0..len). */
-size_t mh_utf8_count(const char *p, size_t len);
-
-/* Perl's \s, \w, \d for code point c in a string with the given flag. */
-bool mh_is_space(uint32_t c, bool uni);
-bool mh_is_word(uint32_t c, bool uni);
-bool mh_is_digit(uint32_t c, bool uni);
-/* HTML.pm's "[^\s\x21-\x2f\x3a-\x40\x5b-\x60\x7b-\x7e]" (a word-ish char). */
-bool mh_is_wordish(uint32_t c, bool uni);
 
 /* ---- mime_html_entities.c ---- */
 
@@ -284,7 +268,7 @@ skip_ws(const char *s, size_t n, size_t i, bool uni)
     while (i < n) {
         size_t k = i;
 
-        if (!mh_is_space(mh_utf8_next(s, n, &k), uni))
+        if (!mime_uni_is_space(mime_uni_next(s, n, &k), uni))
             break;
         i = k;
     }
@@ -298,7 +282,7 @@ trailing_ws(const char *s, size_t from, size_t n, bool uni)
     while (n > from) {
         size_t k = n;
 
-        if (!mh_is_space(mh_utf8_prev(s, &k), uni))
+        if (!mime_uni_is_space(mime_uni_prev(s, &k), uni))
             break;
         n = k;
     }
@@ -328,7 +312,7 @@ lazy_value(const char *s, size_t n, size_t i, bool uni, size_t *b, size_t *e)
     for (size_t k = n; k > i;) {
         size_t c = k;
 
-        if (mh_utf8_prev(s, &c) != '\n') {
+        if (mime_uni_prev(s, &c) != '\n') {
             *b = c;
             *e = k;
             return true;
@@ -362,7 +346,7 @@ digits(const char *s, size_t n, size_t *i, bool uni)
     while (k < n) {
         size_t j = k;
 
-        if (!mh_is_digit(mh_utf8_next(s, n, &j), uni))
+        if (!mime_uni_is_digit(mime_uni_next(s, n, &j), uni))
             break;
         k = j;
     }
@@ -378,7 +362,7 @@ word_start(const char *s, size_t i, bool uni)
 {
     size_t k = i;
 
-    return i == 0 || !mh_is_word(mh_utf8_prev(s, &k), uni);
+    return i == 0 || !mime_uni_is_word(mime_uni_prev(s, &k), uni);
 }
 
 static inline const struct mh_attr *

@@ -167,7 +167,7 @@ parse_style(struct mh_state *st, struct mh_style *nw, const struct mh_style *par
             if (ne > nb && j < pe && s[j] == ':') {
                 size_t lead = skip_ws(s, pe, j + 1, uni), t, x = lead;
 
-                if (lead < pe && !mh_is_space(mh_utf8_next(s, pe, &x), uni)) {
+                if (lead < pe && !mime_uni_is_space(mime_uni_next(s, pe, &x), uni)) {
                     t = trailing_ws(s, lead, pe, uni);
                     if (!has_newline(s, lead, t)) {
                         struct strv name = strv_make(s + nb, ne - nb);

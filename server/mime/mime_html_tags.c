@@ -195,24 +195,24 @@ canon_uri(struct mh_state *st, struct strv v, bool uni)
 
     while (b < e) {
         size_t k = b;
-        uint32_t c = mh_utf8_next(v.p, e, &k);
+        uint32_t c = mime_uni_next(v.p, e, &k);
 
-        if (!(mh_is_space(c, uni) || c == 0xa0))
+        if (!(mime_uni_is_space(c, uni) || c == 0xa0))
             break;
         b = k;
     }
     while (e > b) {
         size_t k = e;
-        uint32_t c = mh_utf8_prev(v.p, &k);
+        uint32_t c = mime_uni_prev(v.p, &k);
 
-        if (!(mh_is_space(c, uni) || c == 0xa0))
+        if (!(mime_uni_is_space(c, uni) || c == 0xa0))
             break;
         e = k;
     }
     i = e;
     if (e - b > MH_MAX_URI_LENGTH) /* bytes >= characters: count only then */
         for (i = b; i < e && chars < MH_MAX_URI_LENGTH; chars++)
-            mh_utf8_next(v.p, e, &i);
+            mime_uni_next(v.p, e, &i);
     if (i < e) {
         st->uri_truncated = true;
         e = i;
@@ -274,7 +274,7 @@ set_base(struct mh_state *st, struct strv u, bool uni)
             d = (size_t)(dot - s);
             ext = 0;
             for (size_t i = d + 1; i < n; ext++)
-                mh_utf8_next(s, n, &i);
+                mime_uni_next(s, n, &i);
             if (d >= rs && ext >= 2 && ext <= 4 && memchr(s + d, '/', n - d) == NULL) {
                 size_t qq = d;
 
@@ -350,7 +350,7 @@ bad_key(const struct mh_attr *attr, size_t nattr, const char *suffix)
             size_t c = j;
 
             if (memcmp(k.p + j, suffix, sl) == 0 &&
-                mh_is_word(mh_utf8_prev(k.p, &c), attr[i].uni)) {
+                mime_uni_is_word(mime_uni_prev(k.p, &c), attr[i].uni)) {
                 found = &attr[i];
                 break;
             }
@@ -480,7 +480,7 @@ face_ok(const struct mh_attr *f)
     while (i < n) {
         size_t k = i;
 
-        if (!mh_is_space(mh_utf8_next(s, n, &k), uni))
+        if (!mime_uni_is_space(mime_uni_next(s, n, &k), uni))
             break;
         back = s[i] == ' ' ? back + 1 : 0;
         i = k;
@@ -504,7 +504,7 @@ face_ok(const struct mh_attr *f)
         if (k < n) {
             size_t j = k;
 
-            if (mh_is_digit(mh_utf8_next(s, n, &j), uni))
+            if (mime_uni_is_digit(mime_uni_next(s, n, &j), uni))
                 k = j;
         }
         if (k < n && (s[k] == '"' || s[k] == '\''))
@@ -568,7 +568,7 @@ meta_charset(const struct mh_attr *ct, size_t *b, size_t *e)
             /* backtrack: the last white space character starts $1 */
             size_t l = c;
 
-            mh_utf8_prev(s, &l);
+            mime_uni_prev(s, &l);
             *b = l;
         } else {
             continue;
@@ -650,7 +650,7 @@ maybe_namespace(struct strv t, bool uni)
         i = 2;
     } else if (t.len >= 3 && t.p[0] == 's' && t.p[1] == 't') {
         k = 2;
-        if (!mh_is_digit(mh_utf8_next(t.p, t.len, &k), uni) || k >= t.len || t.p[k] != ':')
+        if (!mime_uni_is_digit(mime_uni_next(t.p, t.len, &k), uni) || k >= t.len || t.p[k] != ':')
             return false;
         i = k + 1;
     } else {
@@ -659,9 +659,9 @@ maybe_namespace(struct strv t, bool uni)
     k = i;
     while (k < t.len) {
         size_t j = k;
-        uint32_t c = mh_utf8_next(t.p, t.len, &j);
+        uint32_t c = mime_uni_next(t.p, t.len, &j);
 
-        if (!(c == '-' || mh_is_word(c, uni)))
+        if (!(c == '-' || mime_uni_is_word(c, uni)))
             break;
         k = j;
     }

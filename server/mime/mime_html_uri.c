@@ -165,7 +165,7 @@ host_prefix(struct strv a, const char *pre, bool uni)
     while (i < a.len) {
         size_t k = i;
 
-        if (!mh_is_digit(mh_utf8_next(a.p, a.len, &k), uni))
+        if (!mime_uni_is_digit(mime_uni_next(a.p, a.len, &k), uni))
             break;
         i = k;
     }

@@ -32,12 +32,21 @@ struct msg_job {
     size_t subparse;
 };
 
+/* SA's mime_boundary_state{$boundary}: 1 once its opening line was seen,
+ * one less at its closing line. */
+struct msg_bstate {
+    struct strv boundary;
+    int state;
+};
+
 struct msg_parser {
     struct mime_msg *m;
     struct arena *a;
     const struct mime_ctx *ctx;
     struct msg_job *jobs; /* SA's parse_queue */
     size_t njobs, jobs_cap, next_job;
+    struct msg_bstate *bstates;
+    size_t nbstates;
 };
 
 /* ------------------------------------------------------------------------
@@ -601,6 +610,19 @@ mp_finish_part(struct msg_parser *mp, const struct msg_job *job, struct mp_state
     msg_add_child(parent, st->part);
 }
 
+static struct msg_bstate *
+msg_bstate(struct msg_parser *mp, struct strv boundary)
+{
+    for (size_t i = 0; i < mp->nbstates; i++) {
+        if (strv_equal(mp->bstates[i].boundary, boundary))
+            return &mp->bstates[i];
+    }
+    mp->bstates = arena_realloc(mp->a, mp->bstates, mp->nbstates * sizeof(*mp->bstates),
+                                (mp->nbstates + 1) * sizeof(*mp->bstates));
+    mp->bstates[mp->nbstates] = (struct msg_bstate){ boundary, 0 };
+    return &mp->bstates[mp->nbstates++];
+}
+
 static void
 msg_parse_multipart(struct msg_parser *mp, const struct msg_job *job)
 {
@@ -618,6 +640,7 @@ msg_parse_multipart(struct msg_parser *mp, const struct msg_job *job)
 
         for (i = 0; i < body.n; i++) {
             if (msg_boundary_line(body.v[i], job->boundary, false, &last)) {
+                msg_bstate(mp, job->boundary)->state = 1;
                 if (i + 1 < body.n && !msg_header_like(body.v[i + 1], false))
                     mp->m->missing_mime_headers = true;
                 break;
@@ -656,8 +679,10 @@ msg_parse_multipart(struct msg_parser *mp, const struct msg_job *job)
             }
             mp_finish_part(mp, &j, &st);
             if (job->has_boundary) {
-                if (last_end)
+                if (last_end) {
+                    msg_bstate(mp, job->boundary)->state--;
                     break;
+                }
                 if (line_count > 0 && !msg_header_like(body.v[body.n - line_count], false))
                     mp->m->missing_mime_headers = true;
             }
@@ -1063,6 +1088,8 @@ mime_msg_parse(const struct mime_ctx *ctx, struct arena *a, const char *raw, siz
         msg_parse_normal(&mp, &job);
         msg_parse_embedded(&mp, &job);
     }
+    for (size_t i = 0; i < mp.nbstates; i++)
+        m->missing_boundary |= mp.bstates[i].state != 0;
     return m;
 }
 

@@ -101,6 +101,7 @@ struct mime_msg {
     /* SA's parse flags */
     bool missing_head_body_separator, truncated_header, missing_mime_headers;
     bool missing_mime_head_body_separator, mime_epilogue_exists, mimepart_limit_exceeded;
+    bool missing_boundary; /* a boundary opened and not closed, or closed and not opened */
     /* sift's limits (struct mime_limits) */
     bool limit_parts, limit_depth, limit_headers;
 
