@@ -39,6 +39,9 @@ struct eng_rule {
     void *eval_state;
     const struct scan_eval_def *eval;
     struct scan_meta *meta;
+    /* a meta scored 0: evaluated, never hits; when its value is not 0, SA
+     * never marks it done and the metas reading it never run */
+    bool zero_meta;
     pcre2_code *re; /* mimeheader rules */
 };
 
@@ -116,7 +119,10 @@ eng_score(const struct scan_engine *e, const struct scan_rule *r)
     return r->has_score ? r->score[set] : eng_default_score(r);
 }
 
-/* Is the rule run in this score set? */
+/* Is the rule run in this score set? As SA's Check plugin: a rule scored
+ * 0 is not run; tflags net and learn only matter for eval rules (net ones
+ * not in sets 0 and 2, learn ones not in sets 0 and 1). A meta scored 0 is
+ * handled apart (eng_rule.zero_meta). */
 static bool
 eng_enabled(const struct scan_engine *e, const struct scan_rule *r, double score)
 {
@@ -124,6 +130,8 @@ eng_enabled(const struct scan_engine *e, const struct scan_rule *r, double score
 
     if (score == 0)
         return false;
+    if (r->kind != SCAN_K_EVAL)
+        return true;
     if ((r->tflags & SCAN_TF_NET) && ((set & 1) == 0 || e->opts.local_only))
         return false;
     if ((r->tflags & SCAN_TF_LEARN) && (set & 2) == 0)
@@ -471,6 +479,11 @@ scan_engine_new(struct scan_ruleset *rs, const struct scan_engine_opts *opts,
         er->score = eng_score(e, er->r);
         er->negate = er->r->negate;
         er->active = eng_enabled(e, er->r, er->score);
+        if (!er->active && er->r->kind == SCAN_K_META) {
+            er->active = er->zero_meta = true;
+            e->stats.disabled++;
+            continue;
+        }
         if (!er->active) {
             e->stats.disabled++;
             continue;
@@ -700,15 +713,25 @@ eng_evals(struct eng_run *run)
 static void
 eng_run_metas(struct eng_run *run)
 {
+    bool *stuck = arena_calloc(run->t->arena, run->e->n + 1, sizeof(*stuck));
+
     for (size_t k = 0; k < run->e->nmetas; k++) {
         unsigned idx = run->e->metas[k];
         const struct eng_rule *er = &run->e->rules[idx];
+        const long *deps;
+        size_t nd = scan_meta_deps(er->meta, &deps);
         double v;
 
         if (!er->active)
             continue;
+        for (size_t d = 0; d < nd && !stuck[idx]; d++)
+            stuck[idx] = stuck[deps[d]]; /* a meta never done: SA never gets here */
+        if (stuck[idx])
+            continue;
         v = scan_meta_eval(er->meta, run->values, run->e->opts.local_only);
-        if (v != 0)
+        if (er->zero_meta)
+            stuck[idx] = v != 0;
+        else if (v != 0)
             eng_hit(run, idx, v, 1);
     }
 }

@@ -15,7 +15,7 @@
 
 struct scan_ruleset {
     struct arena *a;
-    struct strset names;     /* names[i] is rules[i]'s name */
+    struct strset names; /* names[i] is rules[i]'s name */
     struct scan_rule **rules;
     size_t cap;
     struct scan_skip *skips;
@@ -69,8 +69,8 @@ scan_ruleset_rule(struct scan_ruleset *rs, const char *name)
     if (rs->names.n == rs->cap) {
         size_t cap = rs->cap ? rs->cap * 2 : 1024;
 
-        rs->rules = arena_realloc(rs->a, rs->rules, rs->cap * sizeof(*rs->rules),
-                                  cap * sizeof(*rs->rules));
+        rs->rules =
+            arena_realloc(rs->a, rs->rules, rs->cap * sizeof(*rs->rules), cap * sizeof(*rs->rules));
         rs->cap = cap;
     }
     r = arena_calloc(rs->a, 1, sizeof(*r));

@@ -86,6 +86,22 @@ static const struct scan_eval_def test_evals[] = {
     { "test_subject_longer_than", 1u << SCAN_T_HEADER, NULL, eval_subject_len, 0 },
 };
 
+/* an eval rule that hits on msg1 (its Subject is 17 characters) */
+static struct scan_rule *
+eval_rule(struct scan_ruleset *rs, const char *name, double score)
+{
+    struct scan_rule *r = scan_ruleset_rule(rs, name);
+
+    r->kind = SCAN_K_EVAL;
+    r->target = SCAN_T_HEADER;
+    r->eval = "test_subject_longer_than";
+    for (int i = 0; i < 4; i++)
+        r->score[i] = score;
+    r->has_score = true;
+    r->origin = "test";
+    return r;
+}
+
 struct run {
     struct arena *a;
     struct scan_ruleset *rs;
@@ -224,18 +240,28 @@ START_TEST(spamassassin_scoring)
     regex(r.rs, "T_TESTING", SCAN_T_HEADER, "Subject", "pills", 0, -999);
     x = regex(r.rs, "NICE", SCAN_T_HEADER, "Subject", "pills", 0, -999);
     x->tflags = SCAN_TF_NICE;
-    x = regex(r.rs, "NETRULE", SCAN_T_HEADER, "Subject", "pills", 0, 2.0);
+    x = eval_rule(r.rs, "NETRULE", 2.0);
     x->tflags = SCAN_TF_NET;
     x = regex(r.rs, "SETS", SCAN_T_HEADER, "Subject", "pills", 0, -999);
     memcpy(x->score, sets, sizeof(sets));
     x->has_score = true;
-    x = regex(r.rs, "BAYESISH", SCAN_T_HEADER, "Subject", "pills", 0, 1.0);
+    x = eval_rule(r.rs, "BAYESISH", 1.0);
     x->tflags = SCAN_TF_LEARN;
+    /* a regex rule runs whatever its tflags (only evals are skipped) */
+    x = regex(r.rs, "NET_REGEX", SCAN_T_HEADER, "Subject", "pills", 0, 0.5);
+    x->tflags = SCAN_TF_NET | SCAN_TF_LEARN;
+    /* a meta scored 0 that is true stops the metas reading it, as in SA;
+     * one that is false lets them read 0 */
+    meta(r.rs, "ZERO_META_TRUE", "SETS", 0);
+    meta(r.rs, "READS_TRUE_ZERO", "!ZERO_META_TRUE", 1.0);
+    meta(r.rs, "ZERO_META_FALSE", "ZERO", 0);
+    meta(r.rs, "READS_FALSE_ZERO", "!ZERO_META_FALSE", 0.125);
     meta(r.rs, "LOOP_A", "LOOP_B", 1.0);
     meta(r.rs, "LOOP_B", "LOOP_A", 1.0);
     regex(r.rs, "BAD_RE", SCAN_T_HEADER, "Subject", "(unclosed", 0, 1.0);
     x = rule(r.rs, "NO_SUCH_EVAL", SCAN_K_EVAL, SCAN_T_BODY, 1.0);
     x->eval = "check_nothing_like_this";
+    scan_eval_register(test_evals, 1);
     run_rules(&r, msg1, 1, false);
 
     ck_assert_ptr_null(hit(r.res, "ZERO"));
@@ -245,6 +271,11 @@ START_TEST(spamassassin_scoring)
     ck_assert_ptr_nonnull(hit(r.res, "NETRULE")); /* set 1 has network tests */
     ck_assert(fabs(hit(r.res, "SETS")->score - 1.0) < 1e-9);
     ck_assert_ptr_null(hit(r.res, "BAYESISH")); /* no Bayes in set 1 */
+    ck_assert_ptr_nonnull(hit(r.res, "NET_REGEX"));
+    ck_assert_ptr_null(hit(r.res, "ZERO_META_TRUE"));
+    ck_assert_ptr_null(hit(r.res, "READS_TRUE_ZERO"));
+    ck_assert_ptr_null(hit(r.res, "ZERO_META_FALSE"));
+    ck_assert_ptr_nonnull(hit(r.res, "READS_FALSE_ZERO"));
     ck_assert_ptr_null(hit(r.res, "LOOP_A"));
     ck_assert_ptr_null(hit(r.res, "BAD_RE"));
     /* what was left out says why */
@@ -260,15 +291,15 @@ START_TEST(spamassassin_scoring)
         }
         ck_assert(loop && bad && ev);
     }
-    /* 0.01 - 1 + 2 + 1 = 2.01 */
-    ck_assert(fabs(r.res->score - 2.01) < 1e-9);
+    /* 0.01 - 1 + 2 + 1 + 0.5 + 0.125 = 2.635 */
+    ck_assert(fabs(r.res->score - 2.635) < 1e-9);
     ck_assert(!r.res->is_spam);
     ck_assert_int_eq(r.res->action, SCAN_ACTION_NONE);
     run_clear(&r);
 
-    /* local only: network rules are not run, set 0 applies */
+    /* local only: network evals are not run, set 0 applies */
     r.rs = scan_ruleset_new();
-    x = regex(r.rs, "NETRULE", SCAN_T_HEADER, "Subject", "pills", 0, 2.0);
+    x = eval_rule(r.rs, "NETRULE", 2.0);
     x->tflags = SCAN_TF_NET;
     meta(r.rs, "LOCAL", "local_tests_only", 0.5);
     run_rules(&r, msg1, 0, true);
