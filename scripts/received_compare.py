@@ -10,8 +10,9 @@ order) and the originating_ip_headers values are fed to received_dump
 (scripts/received_dump.c, built here from server/ objects); its four relay
 strings, unparseable count and last indexes are compared with SA's: with
 --sa, with those of scripts/sa-received.pl (run with a trust config whose
-options go to received_dump through --dump-args too). With --lines, each line
-of VALUES.txt is one Received value, read by parse_received_line and by
+options go to received_dump through --dump-args too), and then each relay's
+no_reverse_dns and rdns_not_in_headers as well. With --lines, each line of
+VALUES.txt is one Received value, read by parse_received_line and by
 mime_received_parse_line, and every field is compared.
 """
 import argparse
@@ -28,9 +29,12 @@ ORIGINATING = ["X-Yahoo-Post-IP", "X-Originating-IP", "X-Apparently-From", "X-Se
 KEYS = ["relays_trusted_str", "relays_untrusted_str", "relays_internal_str",
         "relays_external_str"]
 NUMS = ["num_relays_unparseable", "last_trusted_relay_index", "last_internal_relay_index"]
+# per relay, from sa-received.pl (SA's views do not hold them)
+FLAGS = ["no_reverse_dns", "rdns_not_in_headers"]
 OBJS = ["server/core/ipnet.c", "server/core/arena.c", "server/core/strv.c", "server/core/buf.c",
         "server/core/err.c", "server/core/xmalloc.c", "server/core/log.c",
-        "server/mime/mime_received.c", "server/mime/mime_received_rules.c"]
+        "server/mime/mime_date.c", "server/mime/mime_received.c",
+        "server/mime/mime_received_rules.c"]
 
 
 def octets(s):
@@ -71,13 +75,13 @@ def compare_lines(exe, path, show):
         me = subprocess.run([exe, "--lines"], stdin=f, capture_output=True,
                             check=True).stdout.decode().splitlines()
     fields = ["ip", "rdns", "helo", "by", "ident", "envfrom", "id", "auth", "as_string",
-              "ip_private"]
+              "ip_private"] + FLAGS
     bad = 0
     for a, b in zip(sa, me):
         a, b = json.loads(a), json.loads(b)
         ra, rb = a.get("relay") or {}, b.get("relay") or {}
         same = a["status"] == b["status"] and all(
-            str(ra.get(k)) == str(rb.get(k)) if k != "ip_private"
+            str(ra.get(k)) == str(rb.get(k)) if k not in ["ip_private"] + FLAGS
             else int(ra.get(k) or 0) == int(rb.get(k) or 0) for k in fields)
         if not same:
             bad += 1
@@ -137,6 +141,29 @@ def main():
         for k in KEYS + NUMS:
             if str(g[k]) != str(w[k]):
                 print(f"  {k}:\n    sa:   {w[k]}\n    sift: {g[k]}")
+    if args.sa:
+        compare_flags(want, got, args.show)
+
+
+def compare_flags(want, got, show):
+    """Per relay, in order: SA's no_reverse_dns and rdns_not_in_headers against ours."""
+    relays = same = hits = 0
+    bad = []
+    for f, w in want.items():
+        if f not in got or len(w["relays"]) != len(got[f]["relays"]):
+            continue
+        for rw, rg in zip(w["relays"], got[f]["relays"]):
+            relays += 1
+            hits += int(rw["no_reverse_dns"])
+            if all(int(rw[k]) == int(rg[k]) for k in FLAGS):
+                same += 1
+            else:
+                bad.append((f, rw, rg))
+    print(f"{relays} relays: {'/'.join(FLAGS)} identical in {same} "
+          f"({100.0 * same / max(relays, 1):.2f}%); SA says no_reverse_dns on {hits}")
+    for f, rw, rg in bad[:show]:
+        print("==", f, rw["as_string"])
+        print("   sa:  ", {k: rw[k] for k in FLAGS}, "\n   sift:", {k: rg[k] for k in FLAGS})
 
 
 if __name__ == "__main__":

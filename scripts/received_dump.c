@@ -93,8 +93,11 @@ dump_relay(struct buf *b, const struct mime_relay *x)
         json_str(b, x->envfrom);
     else
         buf_puts(b, "null");
-    buf_printf(b, ",\"ip_private\":%d,\"internal\":%d,\"trusted\":%d,\"msa\":%d}", x->ip_private,
-               x->internal, x->trusted, x->msa);
+    buf_printf(b,
+               ",\"ip_private\":%d,\"internal\":%d,\"trusted\":%d,\"msa\":%d,"
+               "\"no_reverse_dns\":%d,\"rdns_not_in_headers\":%d}",
+               x->ip_private, x->internal, x->trusted, x->msa, x->no_reverse_dns,
+               x->rdns_not_in_headers);
 }
 
 /* --lines: one Received value per input line, what parse_line says. */

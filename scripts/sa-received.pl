@@ -21,8 +21,9 @@
 # A message object holds: file; received (the values SA read, in order, the
 # synthetic "from X-Originating-IP: ..." lines included); relays (every relay
 # left after the last fetchmail restart, top first, with trusted/internal/msa
-# flags); the four relay strings; num_relays_unparseable,
-# last_trusted_relay_index, last_internal_relay_index.
+# flags and SA's no_reverse_dns and rdns_not_in_headers as 0 or 1); the four
+# relay strings; num_relays_unparseable, last_trusted_relay_index,
+# last_internal_relay_index.
 # A line object holds: line; status (relay, skip or unparseable); relay; and
 # qms_envfrom when the line was a qmail-scanner note for the next header.
 # Needs Debian's spamassassin (4.0.1).
@@ -73,6 +74,8 @@ sub relay_of {
     $d{ip_private} = $r->{ip_private} ? 1 : 0;
     $d{internal} = $r->{internal} ? 1 : 0;
     $d{msa} = $r->{msa} ? 1 : 0;
+    $d{no_reverse_dns} = $r->{no_reverse_dns} ? 1 : 0;
+    $d{rdns_not_in_headers} = $r->{rdns_not_in_headers} ? 1 : 0;
     $d{trusted} = $trusted_flag if defined $trusted_flag;
     return \%d;
 }

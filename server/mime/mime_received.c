@@ -50,6 +50,7 @@ struct rcv_ctx {
     int ngroups; /* pairs set by the last successful match */
     struct strv f[RCV_NFIELDS];
     bool has_envfrom;
+    bool looked_up_dns; /* SA's $mta_looked_up_dns */
     /* what the chain needs to know besides the relay */
     bool fetch; /* a POP/IMAP fetcher hand-over */
     bool qms;   /* a qmail-scanner note: qms_envfrom is for the next header */
@@ -294,8 +295,16 @@ run_hook(struct rcv_ctx *c, const struct rcv_rule *row)
             f[RCV_IDENT].len--;
         break;
     case RCV_HOOK_SOFTDNSERR:
-        if (!strv_eq(f[RCV_TMP], "softdnserr"))
+        c->looked_up_dns = !strv_eq(f[RCV_TMP], "softdnserr");
+        if (c->looked_up_dns)
             f[RCV_RDNS] = f[RCV_TMP];
+        break;
+    case RCV_HOOK_QMAIL_DNS:
+        /* SA compares with "unknown" exactly; make_relay drops any case of it */
+        c->looked_up_dns = !strv_eq(f[RCV_RDNS], "unknown");
+        break;
+    case RCV_HOOK_OBTUSE_DNS:
+        c->looked_up_dns = !strv_eq(f[RCV_RDNS], "UNKNOWN");
         break;
     case RCV_HOOK_UNVERIFIED:
         if (strv_eq(f[RCV_RDNS], "unverified"))
@@ -354,6 +363,8 @@ store(struct rcv_ctx *c, const struct rcv_rule *row, struct strv s)
         c->f[RCV_ID].len = 0;
     if (row->flags & RCV_CLEAR_BY)
         c->f[RCV_BY].len = 0;
+    if (row->flags & RCV_DNS)
+        c->looked_up_dns = true;
 }
 
 static bool
@@ -616,6 +627,8 @@ make_relay(struct rcv_ctx *c, struct mime_relay *out)
     out->envfrom = c->has_envfrom ? clean_envfrom(c->a, f[RCV_ENVFROM]) : strv_make("", 0);
     out->id = f[RCV_ID];
     out->auth = f[RCV_AUTH];
+    out->no_reverse_dns = out->rdns.len == 0 && c->looked_up_dns;
+    out->rdns_not_in_headers = out->rdns.len == 0 && !c->looked_up_dns;
     out->as_string = as_string(c->a, out);
     out->ip_private = match(c, c->r->ip_private, out->ip);
 }
@@ -628,7 +641,7 @@ parse(struct rcv_ctx *c, struct strv line, struct mime_relay *out)
 
     for (int i = 0; i < RCV_NFIELDS; i++)
         c->f[i] = strv_make(s.p, 0);
-    c->has_envfrom = c->fetch = c->qms = false;
+    c->has_envfrom = c->looked_up_dns = c->fetch = c->qms = false;
 
     /* only lines about a "from" hand-over are relays (bug 4943: "(from" too) */
     if (!starts_with_case(s, "from ") && !starts_with_case(s, "(from "))

@@ -34,6 +34,11 @@ void mime_received_rules_free(struct mime_received_rules **rp);
 struct mime_relay {
     struct strv ip, rdns, helo, by, ident, envfrom, id, auth;
     bool has_envfrom;
+    /* With no rDNS: no_reverse_dns when the MTA that wrote the line is one
+     * SA knows to look the name up itself (so the host has none),
+     * rdns_not_in_headers otherwise; both false when rdns is set. */
+    bool no_reverse_dns;
+    bool rdns_not_in_headers;
     bool ip_private;
     bool internal;
     bool trusted;

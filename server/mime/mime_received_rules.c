@@ -4,7 +4,9 @@
  * the rows is SA's order in parse_received_line and matters: a line is
  * read by the first row that fits it. The comment over a row names the
  * MTA and shows the shape of line it reads (after "from " where that is
- * stripped, and without the date).
+ * stripped, and without the date). RCV_DNS (and the *_DNS hooks) mark the
+ * rows where SA sets $mta_looked_up_dns: that MTA looks up the rDNS itself,
+ * so a relay without one has no_reverse_dns.
  */
 #include "mime/mime_received_rules.h"
 
@@ -217,9 +219,11 @@ static const struct rcv_rule from_rows[] = {
     /* Postfix: helo (rdns [1.2.3.4]) by host (Postfix) with ESMTP id ... */
     { .act = RCV_BLOCK, .flags = RCV_ELSE, .nsub = 2, .guard = " \\(Postfix\\) with" },
     { .act = RCV_ENOUGH,
+      .flags = RCV_DNS,
       C(RCV_HELO, RCV_RDNS, RCV_IP, RCV_BY),
       .re = "^(\\S+) \\((\\S+) \\[(" IP ")\\]\\) by (\\S+) " },
     { .act = RCV_ENOUGH,
+      .flags = RCV_DNS,
       C(RCV_HELO, RCV_RDNS, RCV_IP, RCV_BY),
       .re = "^(\\S+) \\((\\S+)\\[(" IP ")\\]\\) by (\\S+) " },
     /* Scalix: helo ( 1.2.3.4) by host (Scalix SMTP Relay 10.0.1.3) via ESMTP */
@@ -239,13 +243,14 @@ static const struct rcv_rule from_rows[] = {
     /* sendmail: helo (rdns [1.2.3.4] (may be forged)) by host (8.11.6/8.11.6) with ESMTP id ...
      * (not qmail-ldap, which looks the same) */
     { .act = RCV_ENOUGH,
-      .flags = RCV_GUARD_NOT,
+      .flags = RCV_GUARD_NOT | RCV_DNS,
       .hook = RCV_HOOK_IDENT_AT,
       C(RCV_HELO, RCV_RDNS, RCV_IP, RCV_BY),
       .guard = " by \\S+ \\(qmail-\\S+\\) with ",
       .re = "^(\\S+) \\((\\S+) \\[(" IP ")\\].*\\) by (\\S+) \\(" },
     /* helo (rdns [1.2.3.4]) by host with SMTP (Microsoft Exchange Internet Mail Service 5.5) */
     { .act = RCV_ENOUGH,
+      .flags = RCV_DNS,
       C(RCV_HELO, RCV_RDNS, RCV_IP, RCV_BY),
       .re = "^(\\S+) \\((\\S+) \\[(" IP ")\\]\\) by (\\S+) with \\S+ \\(" },
     /* rdns ([1.2.3.4] helo=h) by host with smtp id ... */
@@ -258,10 +263,12 @@ static const struct rcv_rule from_rows[] = {
       .re = "^(\\S+) \\(<unknown\\S*>\\[(" IP ")\\]\\) by (\\S+) " },
     /* helo (rdns[1.2.3.4]) by host (rwcrmhc53) with SMTP */
     { .act = RCV_ENOUGH,
+      .flags = RCV_DNS,
       C(RCV_HELO, RCV_RDNS, RCV_IP, RCV_BY),
       .re = "^(\\S+) \\((\\S+\\.\\S+)\\[(" IP ")\\]\\) by (\\S+) " },
     /* helo (ident@[1.2.3.4]) by host (8.11.6/8.11.6) with SMTP */
     { .act = RCV_ENOUGH,
+      .flags = RCV_DNS,
       C(RCV_HELO, RCV_IDENT, RCV_IP, RCV_BY),
       .re = "^(\\S+) \\((\\S*)\\@\\[(" IP ")\\].*\\) by (\\S+) \\(" },
     /* 1.2.3.4 by lw11fd.law11.hotmail.msn.com with HTTP */
@@ -310,7 +317,7 @@ static const struct rcv_rule from_rows[] = {
       .flags = RCV_ELSE,
       C(RCV_HELO_RDNS, RCV_IP, RCV_NONE, RCV_BY),
       .re = "^(\\S+) \\(\\[?(" IP ")\\]?\\)( \\(envelope-sender <\\S+>\\))? by (\\S+)" },
-    { .act = RCV_ENOUGH },
+    { .act = RCV_ENOUGH, .hook = RCV_HOOK_QMAIL_DNS },
     /* Yahoo webmail: [1.2.3.4] by web40310.mail.yahoo.com via HTTP */
     { .act = RCV_ENOUGH, C(RCV_IP, RCV_BY), .re = "^\\[(" IP ")\\] by (\\S+) via HTTP$" },
     /* 1.2.3.4 ( [1.2.3.4]) as user u@localhost by mail.example.net with HTTP */
@@ -327,6 +334,7 @@ static const struct rcv_rule from_rows[] = {
     { .act = RCV_ENOUGH, C(RCV_IP, RCV_BY), .re = "^\\(\\[?(" IP ")\\]?\\) by (\\S+) " },
     /* MDaemon: helo [1.2.3.4] by host [5.6.7.8] with SMTP (MDaemon.PRO.v5.0.6.R) */
     { .act = RCV_ENOUGH,
+      .flags = RCV_DNS,
       C(RCV_HELO, RCV_IP, RCV_BY),
       .re = "^(\\S+) \\[(" IP ")\\] by (\\S+) \\[" IP "\\] with " },
     /* MDaemon 19: helo [(1.2.3.4)] by host (5.6.7.8) (MDaemon PRO v19.0.2) with ESMTP */
@@ -335,20 +343,23 @@ static const struct rcv_rule from_rows[] = {
       .re = "^(\\S+) \\[\\((" IP ")\\)\\] by (\\S+) \\(" IP "\\) " },
     /* sendmail: helo ([1.2.3.4]) by host (8.11.6/8.11.6) with ESMTP */
     { .act = RCV_ENOUGH,
+      .flags = RCV_DNS,
       C(RCV_HELO, RCV_IP, RCV_BY),
       .re = "^(\\S+) \\(\\[(" IP ")\\]\\) by (\\S+) \\(" },
     /* sendmail and others: helo (rdns [1.2.3.4]) ... by host; couriertcpd's "softdnserr"
-     * (bug 2326) is no rDNS */
+     * (bug 2326) is no rDNS, and no look-up */
     { .act = RCV_ENOUGH,
       .hook = RCV_HOOK_SOFTDNSERR,
       C(RCV_HELO, RCV_TMP, RCV_IP, RCV_BY),
       .re = "^(\\S+) \\((\\S+) \\[(" IP ")\\]\\).*? by (\\S+)\\b" },
     /* helo ([1.2.3.4.63559]) by host with esmtp (v3.35.1) */
     { .act = RCV_ENOUGH,
+      .flags = RCV_DNS,
       C(RCV_HELO, RCV_IP, RCV_BY),
       .re = "^(\\S+) \\(\\[(" IP ")(?:[.:]\\d+)?\\]\\).*? by (\\S+) " },
     /* helo (rdns [1.2.3.4]) (authenticated bits=0) by host (8.12.6/8.12.6) */
     { .act = RCV_ENOUGH,
+      .flags = RCV_DNS,
       C(RCV_HELO, RCV_RDNS, RCV_IP, RCV_BY),
       .re =
           "^(\\S+) \\((\\S+) \\[(" IP ")\\]\\)(?: \\(authenticated bits=\\d+\\))? by (\\S+) \\(" },
@@ -356,11 +367,13 @@ static const struct rcv_rule from_rows[] = {
     { .act = RCV_SKIP_FETCH, .re = "with (?:POP3|IMAP)" },
     /* qmail-ish: rdns (HELO h) (ident@1.2.3.4) ... by host (bug 2744) */
     { .act = RCV_ENOUGH,
+      .flags = RCV_DNS,
       .hook = RCV_HOOK_IDENT_TRIM,
       C(RCV_RDNS, RCV_HELO, RCV_IDENT, RCV_IP, RCV_BY),
       .re = "^(\\S+) \\((?:HELO|EHLO) ([^\\)]*)\\) \\((\\S*@)?\\[?(" IP ")\\]?\\).* by (\\S+) " },
     /* rdns (ident@1.2.3.4) by host with SMTP: qmail drops the HELO when it equals the rDNS */
     { .act = RCV_ENOUGH,
+      .flags = RCV_DNS,
       .hook = RCV_HOOK_IDENT_TRIM,
       C(RCV_HELO_RDNS, RCV_IDENT, RCV_IP, RCV_BY),
       .re = "^(\\S+) \\((\\S*@)?\\[?(" IP ")\\]?\\).* by (\\S+) " },
@@ -368,10 +381,12 @@ static const struct rcv_rule from_rows[] = {
     { .act = RCV_ENOUGH, C(RCV_IP, RCV_BY), .re = "^\\[(" IP ")\\] by (\\S+) with http for " },
     /* smap: rdns(1.2.3.4) by host via smap (V1.3) */
     { .act = RCV_ENOUGH,
+      .flags = RCV_DNS,
       C(RCV_RDNS, RCV_IP, RCV_BY),
       .re = "^(\\S+)\\((" IP ")\\) by (\\S+) via smap " },
     /* smap: rdns(1.2.3.4, HELO h) by host via smap (V1.3) */
     { .act = RCV_ENOUGH,
+      .flags = RCV_DNS,
       C(RCV_RDNS, RCV_IP, RCV_HELO, RCV_BY),
       .re = "^(\\S+)\\((" IP "), (?:HELO|EHLO) (\\S*)\\) by (\\S+) via smap " },
     /* Post.Office: [1.2.3.4] by host (Post.Office MTA v3.5.3 ...) with SMTP */
@@ -384,10 +399,12 @@ static const struct rcv_rule from_rows[] = {
     { .act = RCV_SKIP, .re = "^\\S+ by \\S+ with BSMTP" },
     /* helo (rdns [1.2.3.4]) by host with SMTP id ... */
     { .act = RCV_ENOUGH,
+      .flags = RCV_DNS,
       C(RCV_HELO, RCV_RDNS, RCV_IP, RCV_BY),
       .re = "^(\\S+) \\((\\S+) \\[(" IP ")\\]\\) by (\\S+) with " },
     /* Yahoo: rdns (HELO h) (u@1.2.3.4 with plain) by host with SMTP */
     { .act = RCV_ENOUGH,
+      .flags = RCV_DNS,
       C(RCV_RDNS, RCV_HELO, RCV_IDENT, RCV_IP, RCV_BY),
       .re = "^(\\S+) \\((?:HELO|EHLO) (\\S*)\\) \\((?:(\\S+)\\@)?(" IP ").*?\\) by (\\S+) with " },
     /* CommuniGate Pro: [1.2.3.4] (account u HELO h) by host (CommuniGate Pro SMTP 3.5.7) */
@@ -396,6 +413,7 @@ static const struct rcv_rule from_rows[] = {
       .re = "^\\[(" IP ")\\] \\((?:account \\S+ )?(?:HELO|EHLO) (\\S*)\\) by (\\S+) \\(" },
     /* CommuniGate Pro: rdns ([1.2.3.4] verified) by host (CommuniGate Pro SMTP 5.1.13) */
     { .act = RCV_ENOUGH,
+      .flags = RCV_DNS,
       C(RCV_HELO_RDNS, RCV_IP, RCV_BY),
       .guard = " \\(CommuniGate Pro",
       .re = "^(\\S+) \\(\\[(" IP ")\\] verified\\) by (\\S+) \\(" },
@@ -415,6 +433,7 @@ static const struct rcv_rule from_rows[] = {
     { .act = RCV_ENOUGH, C(RCV_IP, RCV_BY), .re = "^(" IP ") by (\\S+) with " },
     /* helo (rdns[1.2.3.4]) by host (rwcrmhc53) with SMTP */
     { .act = RCV_ENOUGH,
+      .flags = RCV_DNS,
       C(RCV_HELO, RCV_RDNS, RCV_IP, RCV_BY),
       .re = "^(\\S+) \\((\\S+)\\[(" IP ")\\]\\) by (\\S+) " },
     /* F-Secure: [1.2.3.4]:50999 (HELO h) by host ([1.2.3.5]:25) (F-Secure Anti-Virus ...) */
@@ -451,6 +470,7 @@ static const struct rcv_rule from_rows[] = {
       .re = "^(\\S+) \\((?:\\S+\\@)?(" IP ")\\) by (\\S+) with " },
     /* Obtuse smtpd: rdns(1.2.3.4), claiming to be "h" via SMTP by host, id smtpd... */
     { .act = RCV_ENOUGH,
+      .hook = RCV_HOOK_OBTUSE_DNS,
       C(RCV_RDNS, RCV_IP, RCV_HELO, RCV_BY),
       .re = "^(\\S+)\\((" IP ")\\)(?:, claiming to be \"(\\S+)\")? via \\S+ by (\\S+)," },
     /* Yahoo authenticated SMTP (bug 6535): helo (u@1.2.3.4 with login) by x.yahoo.com with SMTP */
@@ -530,6 +550,7 @@ static const struct rcv_rule from_rows[] = {
 static const struct rcv_rule from_uc_rows[] = {
     /* helo (rdns [1.2.3.4]) BY host ID 434B508E.174A6.13932 */
     { .act = RCV_ENOUGH,
+      .flags = RCV_DNS,
       .hook = RCV_HOOK_UNVERIFIED,
       C(RCV_HELO, RCV_RDNS, RCV_IP, RCV_BY, RCV_ID),
       .re = "^(\\S+) \\((\\S+) \\[(" IP ")\\]\\) BY (\\S+) (?:\\([^\\)]+\\) WITH SMTP )?ID "

@@ -56,6 +56,8 @@ enum rcv_hook {
     RCV_HOOK_UNVERIFIED,     /* simta: rDNS "unverified" is none */
     RCV_HOOK_NOT_BRACKET_IP, /* skip unless the host is "[digits and dots]" */
     RCV_HOOK_AUTH_POSTFIX,   /* "Postfix", or "Postfix (mail_name)" */
+    RCV_HOOK_QMAIL_DNS,      /* qmail: rDNS "unknown" is none, anything else was looked up */
+    RCV_HOOK_OBTUSE_DNS,     /* Obtuse smtpd: rDNS "UNKNOWN" means no look-up */
 };
 
 enum rcv_flag {
@@ -64,6 +66,8 @@ enum rcv_flag {
     RCV_CLEAR_ID = 1 << 2,  /* $id = '' */
     RCV_CLEAR_BY = 1 << 3,  /* $by = '' */
     RCV_NO_HELO = 1 << 4,   /* only when no HELO is known yet */
+    RCV_DNS = 1 << 5,       /* the MTA looks up the rDNS itself ($mta_looked_up_dns = 1):
+                               a relay with none then has no_reverse_dns */
 };
 
 struct rcv_rule {

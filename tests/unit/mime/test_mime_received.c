@@ -488,6 +488,92 @@ START_TEST(parse_line_table)
 }
 END_TEST
 
+/* Without an rDNS, SA tells "the MTA looked and found none" (no_reverse_dns:
+ * Postfix, sendmail, qmail, smap, MDaemon, CommuniGate, simta...) from
+ * "the header does not say" (rdns_not_in_headers: Exim, SMTPSVC, Lotus,
+ * couriertcpd's softdnserr, qmail's and Obtuse smtpd's own "unknown").
+ * Expected flags from sa-received.pl --lines. */
+static const struct {
+    const char *line;
+    bool no_reverse_dns, rdns_not_in_headers;
+} rdns_cases[] = {
+    { "from mail.example.org (unknown [192.0.2.10]) by mx.example.net (Postfix) with ESMTP id 4ABC",
+      true, false },
+    { "from mail.example.org (unknown[192.0.2.11]) by mx.example.net (Postfix) with ESMTP id 4ABD",
+      true, false },
+    { "from mail.example.org (mail.example.org [192.0.2.12]) by mx.example.net (Postfix) with "
+      "ESMTP id 4ABE",
+      false, false },
+    { "from laptop (unknown [198.51.100.5] (may be forged)) by mx.example.net (8.15.2/8.15.2) with "
+      "ESMTP id 303A",
+      true, false },
+    { "from laptop ([198.51.100.6]) by mx.example.net (8.15.2/8.15.2) with ESMTP id 303B", true,
+      false },
+    { "from laptop (joe@[198.51.100.7]) by mx.example.net (8.11.6/8.11.6) with SMTP id 303C", true,
+      false },
+    { "from laptop (softdnserr [198.51.100.8]) by mx.example.net with ESMTP", false, true },
+    { "from laptop ([198.51.100.9.63559]) by mx.example.net with esmtp (v3.35.1)", true, false },
+    { "from laptop (unknown [198.51.100.10]) by mx.example.net with SMTP (Microsoft Exchange "
+      "Internet Mail Service 5.5)",
+      true, false },
+    { "from laptop (unknown [198.51.100.11]) (authenticated bits=0) by mx.example.net "
+      "(8.12.6/8.12.6)",
+      true, false },
+    { "from laptop (unknown.example[198.51.100.12]) by mx.example.net (rwcrmhc53) with SMTP", false,
+      false },
+    { "from laptop (unknown[198.51.100.13]) by mx.example.net (rwcrmhc53) with SMTP", true, false },
+    { "from unknown (HELO helo.example.org) (198.51.100.14) by mail.example.net with SMTP", false,
+      true },
+    { "from Unknown (HELO helo.example.org) (198.51.100.15) by mail.example.net with SMTP", true,
+      false },
+    { "from unknown (198.51.100.16) by mail.example.net with SMTP", false, true },
+    { "from unknown (HELO helo.example.org) (joe@198.51.100.17) by mail.example.net with ESMTP id "
+      "9",
+      true, false },
+    { "from unknown (joe@198.51.100.18) by mail.example.net with ESMTP id 9", true, false },
+    { "from unknown (HELO helo.example.org) (joe@198.51.100.19 with plain) by smtp.example.net "
+      "with SMTP",
+      true, false },
+    { "from UNKNOWN(198.51.100.20), claiming to be \"helo.example.org\" via SMTP by "
+      "mx.example.net, id smtpdAAA",
+      false, true },
+    { "from unknown(198.51.100.21), claiming to be \"helo.example.org\" via SMTP by "
+      "mx.example.net, id smtpdAAA",
+      true, false },
+    { "from unknown(198.51.100.22) by mx.example.net via smap (V1.3)", true, false },
+    { "from unknown(198.51.100.23, HELO helo.example.org) by mx.example.net via smap (V1.3)", true,
+      false },
+    { "from helo [198.51.100.24] by mx.example.net [192.0.2.1] with SMTP (MDaemon.PRO.v5.0.6.R)",
+      true, false },
+    { "from unknown ([198.51.100.25] verified) by mx.example.net (CommuniGate Pro SMTP 5.1.13)",
+      true, false },
+    { "FROM helo (unverified [198.51.100.26]) BY mx.example.net ID 434B508E.174A6.13932", true,
+      false },
+    { "from helo ([198.51.100.27]) by mx.example.net (Lotus Domino Release 5.0.8)", false, true },
+    { "from helo ([198.51.100.28]) by mx.example.net with Microsoft SMTPSVC(5.0.2195.6624)", false,
+      true },
+    { "from unknown ([198.51.100.29] helo=helo.example.org) by mx.example.net with esmtp (Exim "
+      "4.50)",
+      false, true },
+    { "from helo (198.51.100.30) by mx.example.net with ESMTP", false, false },
+    { "from X-Originating-IP: 198.51.100.31", false, true },
+};
+
+START_TEST(rdns_flags_table)
+{
+    struct arena *a = arena_new(4096);
+    struct mime_relay r;
+
+    ck_assert_int_eq(mime_received_parse_line(rules, a, strv_cstr(rdns_cases[_i].line), &r),
+                     MIME_RCVD_RELAY);
+    ck_assert_msg(r.no_reverse_dns == rdns_cases[_i].no_reverse_dns &&
+                      r.rdns_not_in_headers == rdns_cases[_i].rdns_not_in_headers,
+                  "%s: no_reverse_dns %d rdns_not_in_headers %d", rdns_cases[_i].line,
+                  r.no_reverse_dns, r.rdns_not_in_headers);
+    arena_free(&a);
+}
+END_TEST
+
 /* Received values used in chain_cases, top of the chain first. */
 #define R_LH  "from localhost (localhost [127.0.0.1]) by mx.example.net (Postfix) with ESMTP id 1A"
 #define R_LH6 "from localhost (localhost [IPv6:::1]) by mx.example.net (8.15/8.15) with ESMTP id 1B"
@@ -1237,6 +1323,7 @@ mime_received_suite(void)
     tcase_set_timeout(tc, 60);
     tcase_add_loop_test(tc, parse_line_table, 0, sizeof(line_cases) / sizeof(line_cases[0]));
     tcase_add_loop_test(tc, chain_table, 0, sizeof(chain_cases) / sizeof(chain_cases[0]));
+    tcase_add_loop_test(tc, rdns_flags_table, 0, sizeof(rdns_cases) / sizeof(rdns_cases[0]));
     tcase_add_test(tc, chain_marks_each_relay);
     tcase_add_test(tc, parse_line_fields);
     tcase_add_test(tc, folded_line_reads_as_unfolded);
