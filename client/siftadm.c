@@ -41,6 +41,10 @@ adm_usage(FILE *f)
                "  pw [--check HASH]   hash a controller password (argon2id), or check one\n"
                "  inspect [--json] FILE...  show a message as the scanner sees it (headers,\n"
                "                      parts, the body/rawbody/uri views, relays)\n"
+               "  scan [--report|--json] [--local] [FILE...]  scan messages (stdin: -) with the\n"
+               "                      configured rules and print score, action and rules hit\n"
+               "  rules [--skipped] [--local]  load the rules: what was read, translated and\n"
+               "                      left out (and why), evals missing\n"
                "options:\n"
                "  -c FILE             configuration (default " SIFT_CONFDIR "/sift.yaml)\n"
                "  -o KEY=VALUE        set a key above every layer, as siftd -o does\n");
@@ -204,7 +208,8 @@ static const struct {
 } adm_cmds[] = {
     { "configtest", adm_configtest }, { "configdump", adm_configdump },
     { "confighelp", adm_confighelp }, { "pw", adm_pw },
-    { "inspect", adm_inspect },
+    { "inspect", adm_inspect },       { "scan", adm_scan },
+    { "rules", adm_rules },
 };
 
 int

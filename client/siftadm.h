@@ -14,5 +14,9 @@ struct adm {
 
 /* siftadm inspect [--json] FILE...: the message as sift parses it. */
 int adm_inspect(const struct adm *a, int argc, char **argv);
+/* siftadm scan [--report|--json] [--local] [FILE...]: the whole scan, here. */
+int adm_scan(const struct adm *a, int argc, char **argv);
+/* siftadm rules [--skipped] [--local]: what loading the rules read and left out. */
+int adm_rules(const struct adm *a, int argc, char **argv);
 
 #endif

@@ -33,6 +33,7 @@ struct sa_rules_cfg {
     bool local_only;       /* spamd -L: no network tests, score sets 0/2 */
     const char *cache_dir; /* compiled pattern databases */
     bool hyperscan;
+    const char *native_dir; /* sift's own rules (*.yaml), read before SpamAssassin's */
 };
 
 extern const struct cfg_key sa_rules_cfg_keys[];
@@ -49,10 +50,13 @@ struct sa_rules {
     double load_seconds;
 };
 
-/* Load and compile. Problems in rule files are recorded in rs, not errors;
- * -1 when a directory cannot be read or the actions are inconsistent. */
+/* Load and compile: native_dir's rules, SpamAssassin's files, then the
+ * configuration's `symbols` (definitions and rescores; NULL: none).
+ * Problems in rule files are recorded in rs, not errors; -1 when a
+ * directory cannot be read, a rules file is not valid YAML or the actions
+ * are inconsistent. */
 int sa_rules_load(const struct sa_rules_cfg *cfg, const struct scan_actions_cfg *actions,
-                  struct sa_rules **out, struct sift_err *err);
+                  const struct cfg_node *symbols, struct sa_rules **out, struct sift_err *err);
 void sa_rules_free(struct sa_rules **rp);
 
 /* Fill what mc leaves empty from the SpamAssassin settings:

@@ -23,5 +23,9 @@ const struct cfg_key sa_rules_cfg_keys[] = {
       NULL },
     { "hyperscan", CFG_T_BOOL, "yes", offsetof(struct sa_rules_cfg, hyperscan),
       "match regex rules with Hyperscan when it was built in (no: PCRE2 only)", NULL },
+    { "native_dir", CFG_T_PATH, SIFT_DATADIR "/rules", offsetof(struct sa_rules_cfg, native_dir),
+      "sift's own rules (*.yaml, rules/README.md), read before SpamAssassin's; a missing "
+      "directory is no error",
+      NULL },
 };
 const size_t sa_rules_cfg_nkeys = sizeof(sa_rules_cfg_keys) / sizeof(sa_rules_cfg_keys[0]);

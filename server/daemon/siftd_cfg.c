@@ -30,6 +30,8 @@ static const size_t worker_common_nkeys =
 /* Every top-level section siftd reads (workers aside): for filling
  * struct siftd_cfg, unknown-key and unknown-section warnings, confighelp. */
 #define SIFTD_FILLED_BY_CORE ((size_t)-1)
+#define SIFTD_RAW_SECTION    ((size_t)-2)
+static const size_t siftd_no_keys = 0;
 
 static const struct {
     const char *name;
@@ -42,6 +44,8 @@ static const struct {
     { "mime", mime_cfg_keys, &mime_cfg_nkeys, offsetof(struct siftd_cfg, mime) },
     { "rules", sa_rules_cfg_keys, &sa_rules_cfg_nkeys, offsetof(struct siftd_cfg, rules) },
     { "actions", scan_actions_keys, &scan_actions_nkeys, offsetof(struct siftd_cfg, actions) },
+    /* native rules and rescores, read as a tree by the rules loader */
+    { "symbols", NULL, &siftd_no_keys, SIFTD_RAW_SECTION },
 };
 #define SIFTD_NSECTIONS (sizeof(siftd_sections) / sizeof(siftd_sections[0]))
 
@@ -180,7 +184,8 @@ siftd_sections_load(struct siftd_cfg *sc, struct sift_err *err)
     for (size_t i = 0; i < SIFTD_NSECTIONS; i++) {
         const struct cfg_node *n = cfg_map_get(sc->cfg->root, siftd_sections[i].name);
 
-        if (siftd_sections[i].off == SIFTD_FILLED_BY_CORE)
+        if (siftd_sections[i].off == SIFTD_FILLED_BY_CORE ||
+            siftd_sections[i].off == SIFTD_RAW_SECTION)
             continue;
         if (cfg_fill(&sc->cfg->ctx, siftd_sections[i].name, n, siftd_sections[i].keys,
                      *siftd_sections[i].nkeys, (char *)sc + siftd_sections[i].off, err) == -1)
@@ -193,7 +198,8 @@ static void
 siftd_sections_warn(struct siftd_cfg *sc)
 {
     for (size_t i = 0; i < SIFTD_NSECTIONS; i++) {
-        if (siftd_sections[i].off == SIFTD_FILLED_BY_CORE)
+        if (siftd_sections[i].off == SIFTD_FILLED_BY_CORE ||
+            siftd_sections[i].off == SIFTD_RAW_SECTION)
             continue;
         cfg_warn_unknown(&sc->cfg->ctx, siftd_sections[i].name,
                          cfg_map_get(sc->cfg->root, siftd_sections[i].name),
@@ -228,6 +234,7 @@ siftd_cfg_load(const char *path, const char *const *overrides, size_t noverrides
         return -1;
     }
     siftd_sections_warn(sc);
+    sc->symbols = cfg_map_get(sc->cfg->root, "symbols");
     siftd_check_sections(sc->cfg);
     *out = sc;
     return 0;
@@ -302,6 +309,14 @@ siftd_cfg_help(const char *key, struct buf *out)
             continue;
         if (key == NULL || dot == NULL)
             buf_printf(out, "# %s\n", name);
+        if (siftd_sections[i].off == SIFTD_RAW_SECTION) {
+            buf_printf(out,
+                       "%s: native rule definitions and rescores of any symbol, by "
+                       "name (the format: rules/README.md)\n",
+                       name);
+            found = 1;
+            continue;
+        }
         found |= siftd_help_keys(name, siftd_sections[i].keys, *siftd_sections[i].nkeys,
                                  dot ? dot + 1 : NULL, out);
     }

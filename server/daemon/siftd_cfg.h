@@ -45,6 +45,7 @@ struct siftd_cfg {
     struct mime_cfg mime;
     struct sa_rules_cfg rules;       /* where SpamAssassin's rules are, how to run them */
     struct scan_actions_cfg actions; /* score thresholds */
+    const struct cfg_node *symbols;  /* native rules and rescores (NULL: none) */
     struct worker_cfg *workers;      /* enabled and disabled, in config order */
     size_t nworkers;
 };

@@ -22,6 +22,7 @@
 
 #ifdef SIFT_HAVE_HYPERSCAN
 
+#include <ctype.h>
 #include <errno.h>
 #include <limits.h>
 #include <stdio.h>
@@ -111,6 +112,97 @@ sm_hs_takes(const char *expr, unsigned flags, bool quick)
     }
     hs_free_compile_error(ce);
     return false;
+}
+
+/* Bounded repeats Hyperscan unrolls: a group of L bytes under {n,m}
+ * costs about L * m states, nested ones multiply. Past this estimate a
+ * pattern takes seconds to compile (SA's __SPOOFED_URL, ReplaceTags'
+ * __FILL_THIS_FORM_PARTIAL: 14 and 22 s alone) for little gain: such
+ * patterns run on PCRE2. */
+#define SM_HS_MAX_COST 4000
+
+/* The upper bound of a {n,m} / {n} / {n,} quantifier at p (0: not one;
+ * {n,} counts as n, an unbounded repeat being cheap). */
+static unsigned long
+sm_repeat_bound(const char *p, const char **end)
+{
+    unsigned long lo = 0, hi;
+    const char *q = p + 1;
+
+    if (*p != '{' || !isdigit((unsigned char)*q))
+        return 0;
+    while (isdigit((unsigned char)*q))
+        lo = lo * 10 + (unsigned long)(*q++ - '0') % 100000;
+    hi = lo;
+    if (*q == ',') {
+        q++;
+        if (isdigit((unsigned char)*q)) {
+            hi = 0;
+            while (isdigit((unsigned char)*q))
+                hi = hi * 10 + (unsigned long)(*q++ - '0') % 100000;
+        }
+    }
+    if (*q != '}')
+        return 0;
+    *end = q + 1;
+    return hi > lo ? hi : lo;
+}
+
+/* Estimate of what Hyperscan would unroll in pattern. */
+static bool
+sm_hs_too_costly(const char *pat)
+{
+    /* per open group: where it started, the largest cost inside it */
+    struct {
+        const char *start;
+        unsigned long inner;
+    } st[64];
+    size_t depth = 0;
+    unsigned long top = 1;
+
+    for (const char *p = pat; *p != '\0'; p++) {
+        const char *q;
+        unsigned long bound, cost;
+
+        if (*p == '\\' && p[1] != '\0') {
+            p++;
+            continue;
+        }
+        if (*p == '[') { /* a class: skip it, it is one state */
+            for (p++; *p != '\0' && *p != ']'; p++) {
+                if (*p == '\\' && p[1] != '\0')
+                    p++;
+            }
+            if (*p == '\0')
+                break;
+            if ((bound = sm_repeat_bound(p + 1, &q)) > 1) {
+                cost = bound;
+                if (depth > 0 && cost > st[depth - 1].inner)
+                    st[depth - 1].inner = cost;
+            }
+            continue;
+        }
+        if (*p == '(' && depth < sizeof(st) / sizeof(st[0])) {
+            st[depth].start = p;
+            st[depth++].inner = 1;
+            continue;
+        }
+        if (*p == ')' && depth > 0) {
+            depth--;
+            bound = sm_repeat_bound(p + 1, &q);
+            cost = bound > 1 ? (unsigned long)(p - st[depth].start) * bound * st[depth].inner
+                             : st[depth].inner;
+            if (cost > SM_HS_MAX_COST * 100UL)
+                cost = SM_HS_MAX_COST * 100UL;
+            if (depth > 0) {
+                if (cost > st[depth - 1].inner)
+                    st[depth - 1].inner = cost;
+            } else if (cost > top) {
+                top = cost;
+            }
+        }
+    }
+    return top > SM_HS_MAX_COST;
 }
 
 /* The flags Hyperscan takes expr with (exact, else prefilter), or 0. */
@@ -454,6 +546,8 @@ scan_match_hs_build(struct scan_matcher *m, const struct scan_pattern *pats,
         unsigned base, flags;
 
         if (sp->re == NULL)
+            continue;
+        if (sm_hs_too_costly(pats[k].pattern))
             continue;
         expr = sm_hs_expr(pats[k].pattern, sp->re_flags);
         base = sm_hs_flags(sp);

@@ -20,6 +20,7 @@
 
 struct corpus {
     struct buf *msgs;
+    char **paths; /* paths[i] is where msgs[i] came from */
     size_t n, cap, bytes;
 };
 
@@ -40,8 +41,10 @@ corpus_add_file(struct corpus *c, const char *path)
     if (c->n == c->cap) {
         c->cap = c->cap ? c->cap * 2 : 1024;
         c->msgs = xreallocarray(c->msgs, c->cap, sizeof(*c->msgs));
+        c->paths = xreallocarray(c->paths, c->cap, sizeof(*c->paths));
     }
     c->bytes += b.len;
+    c->paths[c->n] = xstrdup(path);
     c->msgs[c->n++] = b;
 }
 
@@ -75,9 +78,12 @@ corpus_add_dir(struct corpus *c, const char *dir)
 static inline void
 corpus_clear(struct corpus *c)
 {
-    for (size_t i = 0; i < c->n; i++)
+    for (size_t i = 0; i < c->n; i++) {
         buf_clear(&c->msgs[i]);
+        free(c->paths[i]);
+    }
     free(c->msgs);
+    free(c->paths);
     memset(c, 0, sizeof(*c));
 }
 
