@@ -431,9 +431,25 @@ master_reload_warnings(const struct cfg_options *was, const struct cfg_options *
     }
 }
 
+int
+master_load_rules(const struct siftd_cfg *cfg, struct sa_rules **out, struct sift_err *err)
+{
+    struct scan_engine_stats es;
+
+    if (sa_rules_load(&cfg->rules, &cfg->actions, cfg->symbols, out, err) == -1)
+        return -1;
+    scan_engine_stats((*out)->engine, &es);
+    log_notice("rules: %zu from %s%s%s, %zu run per message, %zu left out (siftadm rules "
+               "--skipped lists them); loaded in %.2f s",
+               es.rules, (*out)->rules_dir, (*out)->site_dir ? " and " : "",
+               (*out)->site_dir ? (*out)->site_dir : "", es.active,
+               scan_ruleset_nskips((*out)->rs), (*out)->load_seconds);
+    return 0;
+}
+
 static int
-master_reload_cfg(struct master *m, struct siftd_cfg **ncp, struct listener_set *nls,
-                  struct master_wl **nwl)
+master_reload_cfg(struct master *m, struct siftd_cfg **ncp, struct sa_rules **nrules,
+                  struct listener_set *nls, struct master_wl **nwl)
 {
     struct sift_err err;
 
@@ -441,10 +457,16 @@ master_reload_cfg(struct master *m, struct siftd_cfg **ncp, struct listener_set 
         log_err("reload failed, keeping the running configuration: %s", err.msg);
         return -1;
     }
+    if (master_load_rules(*ncp, nrules, &err) == -1) {
+        log_err("reload failed, keeping the running configuration and rules: %s", err.msg);
+        siftd_cfg_free(ncp);
+        return -1;
+    }
     for (size_t i = 0; i < (*ncp)->cfg->nwarnings; i++)
         log_warn("%s", (*ncp)->cfg->warnings[i]);
     if (siftd_cfg_enabled_workers(*ncp) == 0) {
         log_err("reload failed, keeping the running configuration: no worker is enabled");
+        sa_rules_free(nrules);
         siftd_cfg_free(ncp);
         return -1;
     }
@@ -452,6 +474,7 @@ master_reload_cfg(struct master *m, struct siftd_cfg **ncp, struct listener_set 
         log_err("reload failed, keeping the running configuration: %s", err.msg);
         listener_rollback(nls, &m->ls);
         master_wl_free(nwl, (*ncp)->nworkers);
+        sa_rules_free(nrules);
         siftd_cfg_free(ncp);
         return -1;
     }
@@ -465,6 +488,7 @@ static void
 master_reload(struct master *m)
 {
     struct siftd_cfg *nc = NULL;
+    struct sa_rules *nrules = NULL;
     struct listener_set nls = { 0 };
     struct master_wl *nwl = NULL;
     struct timeval tv = clock_tv(MASTER_READY_SECONDS);
@@ -472,7 +496,7 @@ master_reload(struct master *m)
     if (m->stopping)
         return;
     log_notice("SIGHUP: reloading %s", m->path);
-    if (master_reload_cfg(m, &nc, &nls, &nwl) == -1)
+    if (master_reload_cfg(m, &nc, &nrules, &nls, &nwl) == -1)
         return;
     if (m->reloading) /* a reload still in progress: its old generation goes now */
         master_stop_old(m);
@@ -480,7 +504,9 @@ master_reload(struct master *m)
     listener_close_all(&m->ls, &nls); /* the sockets not moved to nls */
     master_wl_free(&m->wl, m->cfg->nworkers);
     siftd_cfg_free(&m->cfg);
+    sa_rules_free(&m->rules);
     m->cfg = nc;
+    m->rules = nrules;
     m->ls = nls;
     m->wl = nwl;
     master_slots_build(m);
@@ -638,4 +664,5 @@ master_clear(struct master *m)
     listener_close_all(&m->ls, NULL);
     if (m->cfg != NULL)
         master_wl_free(&m->wl, m->cfg->nworkers);
+    sa_rules_free(&m->rules);
 }

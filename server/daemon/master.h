@@ -15,6 +15,7 @@
 
 #include "daemon/listener.h"
 #include "daemon/privs.h"
+#include "compat/sa_rules.h"
 #include "daemon/siftd_cfg.h"
 
 struct master;
@@ -48,7 +49,8 @@ struct master_wl {
 struct master {
     struct event_base *base;
     struct siftd_cfg *cfg;
-    const char *path; /* for reloads */
+    struct sa_rules *rules; /* the compiled rules; workers inherit them */
+    const char *path;       /* for reloads */
     const char *const *overrides;
     size_t noverrides;
     struct privs pv;
@@ -66,6 +68,9 @@ struct master {
     void *arg;
 };
 
+/* Load and compile the rules m->cfg names into m->rules, logging what
+ * was read and left out; -1 with err when they cannot be loaded. */
+int master_load_rules(const struct siftd_cfg *cfg, struct sa_rules **out, struct sift_err *err);
 /* Bind the listeners of m->cfg into m->ls (before privileges are dropped). */
 int master_bind(struct master *m, struct sift_err *err);
 /* Fork the workers and serve until stopped. Returns the exit status. */

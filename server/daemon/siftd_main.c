@@ -223,6 +223,10 @@ main(int argc, char **argv)
                  sd.m.cfg->cfg->options.dbdir, strerror(errno));
     if (sd.pidfd != -1 && pidfile_write(sd.pidfd, getpid(), &err) == -1)
         log_fatal("%s: %s", sd.pidpath, err.msg);
+    /* after the privileges go, so the pattern cache belongs to the user
+     * that reloads will run as */
+    if (master_load_rules(sd.m.cfg, &sd.m.rules, &err) == -1)
+        log_fatal("%s", err.msg);
     log_notice("siftd %s starting (pid %ld, config %s)", SIFT_VERSION, (long)getpid(),
                sd.args.config);
     proctitle_set("siftd", "siftd: main process (%s)", sd.args.config);

@@ -12,7 +12,9 @@ import subprocess
 import tempfile
 import unittest
 
-from siftlib import ROOT, SIFTADM, SLOW, need_tool
+import signal
+
+from siftlib import RULES_CACHE, ROOT, SIFTADM, SLOW, SiftdTest, need_tool
 
 DATA = os.path.join(ROOT, "tests", "data", "rules")
 CORPUS = os.path.join(os.path.dirname(ROOT), "shared", "corpus")
@@ -45,7 +47,8 @@ class RulesTest(unittest.TestCase):
 
     def adm(self, *args, site=None):
         argv = [SIFTADM, "-c", os.path.join(ROOT, "config", "sift.yaml"),
-                "-o", "options.dbdir=" + self.db,
+                "-o", "options.dbdir=" + self.db, "-o", "rules.cache_dir=" + RULES_CACHE,
+                "-o", "rules.native_dir=" + os.path.join(ROOT, "rules"),
                 "-o", "rules.site_dir=" + (site or self.site)] + list(args)
         r = subprocess.run(argv, capture_output=True, timeout=600 * SLOW)
         self.assertEqual(r.returncode, 0, r.stderr.decode(errors="replace"))
@@ -83,6 +86,7 @@ class RulesTest(unittest.TestCase):
         with open(os.path.join(DATA, "gtube.eml"), "rb") as fh:
             r = subprocess.run([SIFTADM, "-c", os.path.join(ROOT, "config", "sift.yaml"),
                                 "-o", "options.dbdir=" + self.db, "-o", "rules.site_dir=" + self.site,
+                                "-o", "rules.cache_dir=" + RULES_CACHE,
                                 "scan", "--report", "--local", "-"], stdin=fh, capture_output=True,
                                timeout=600 * SLOW)
         self.assertEqual(r.returncode, 0, r.stderr.decode(errors="replace"))
@@ -93,12 +97,45 @@ class RulesTest(unittest.TestCase):
     def test_a_missing_file_is_an_error_the_rest_is_scanned(self):
         r = subprocess.run([SIFTADM, "-c", os.path.join(ROOT, "config", "sift.yaml"),
                             "-o", "options.dbdir=" + self.db, "-o", "rules.site_dir=" + self.site,
+                            "-o", "rules.cache_dir=" + RULES_CACHE,
                             "scan", "--local", "/nonexistent/msg.eml",
                             os.path.join(DATA, "gtube.eml")], capture_output=True,
                            timeout=600 * SLOW)
         self.assertEqual(r.returncode, 1)
         self.assertIn("/nonexistent/msg.eml", r.stderr.decode())
         self.assertIn("GTUBE", r.stdout.decode())
+
+
+class DaemonRulesTest(SiftdTest):
+    """siftd loads the rules named in its configuration at start and on
+    SIGHUP; rules that do not load keep the running ones."""
+
+    def test_stock_rules_load_at_start_and_a_bad_reload_keeps_them(self):
+        need_sa_rules()
+        native = os.path.join(self.tmpdir(), "native")
+        os.mkdir(native)
+        sd = self.siftd(overrides=["rules.rules_dir=auto", "rules.site_dir=/etc/spamassassin",
+                                   "rules.local_only=yes", f"rules.native_dir={native}"])
+        sd.start(timeout=120)
+        line = sd.wait_log(r"rules: (\d+) from /usr/share/spamassassin and /etc/spamassassin, "
+                           r"(\d+) run per message")
+        self.assertGreater(int(line.group(1)), 2000)
+        # a broken native rules file: the reload fails, siftd goes on
+        with open(os.path.join(native, "bad.yaml"), "w") as fh:
+            fh.write("symbols: [unclosed\n")
+        mark = len(sd.log())
+        sd.signal(signal.SIGHUP)
+        sd.wait_log(r"reload failed, keeping the running configuration and rules: .*bad\.yaml",
+                    after=mark)
+        self.assertEqual(sd.spamd(b"PING SPAMC/1.5\r\n\r\n")[:15], b"SPAMD/1.5 0 PON")
+        # fixed: the reload goes through with the new rule
+        with open(os.path.join(native, "bad.yaml"), "w") as fh:
+            fh.write("symbols:\n  SIFT_TEST_RULE: {type: header, header: Subject, "
+                     "pattern: '/x/', score: 1}\n")
+        mark = len(sd.log())
+        sd.signal(signal.SIGHUP)
+        sd.wait_log(r"rules: \d+ from", after=mark, timeout=60)
+        sd.stop()
 
 
 @unittest.skipUnless(os.path.isdir(CORPUS), f"no corpus at {CORPUS}: parity run skipped")
