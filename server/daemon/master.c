@@ -442,8 +442,8 @@ master_load_rules(const struct siftd_cfg *cfg, struct sa_rules **out, struct sif
     log_notice("rules: %zu from %s%s%s, %zu run per message, %zu left out (siftadm rules "
                "--skipped lists them); loaded in %.2f s",
                es.rules, (*out)->rules_dir, (*out)->site_dir ? " and " : "",
-               (*out)->site_dir ? (*out)->site_dir : "", es.active,
-               scan_ruleset_nskips((*out)->rs), (*out)->load_seconds);
+               (*out)->site_dir ? (*out)->site_dir : "", es.active, scan_ruleset_nskips((*out)->rs),
+               (*out)->load_seconds);
     return 0;
 }
 
