@@ -561,7 +561,13 @@ conf_directive(struct sa_pstate *ps, const char *key, const char *value)
     }
     switch (kw->kind) {
     case SA_KW_SETTING:
-        conf_keep(c, key, value);
+        /* WLBLEval keeps these as the BLOCK and WELCOME enlist_uri_host
+         * lists: one order across the three, one delist_uri_host */
+        if (strcmp(key, "blocklist_uri_host") == 0 || strcmp(key, "welcomelist_uri_host") == 0)
+            conf_keep(c, "enlist_uri_host",
+                      arena_printf(c->a, "(%s) %s", key[0] == 'b' ? "BLOCK" : "WELCOME", value));
+        else
+            conf_keep(c, key, value);
         break;
     case SA_KW_REQUIRED_SCORE:
         conf_required_score(ps, key, value);

@@ -1,7 +1,8 @@
 /*
  * sa_evals.c - register the eval function tables of compat/ (see
  * sa_evals.h): SpamAssassin's HeaderEval, RelayEval, MIMEEval, BodyEval,
- * HTMLEval, ImageInfo, URIEval, HTTPSMismatch and AntiVirus functions.
+ * HTMLEval, ImageInfo, URIEval, HTTPSMismatch, AntiVirus, FreeMail, WLBLEval,
+ * WelcomeListSubject and VBounce functions.
  */
 #include "compat/sa_evals.h"
 
@@ -10,12 +11,15 @@
 #include "compat/sa_eval_antivirus.h"
 #include "compat/sa_eval_body.h"
 #include "compat/sa_eval_forged.h"
+#include "compat/sa_eval_freemail.h"
 #include "compat/sa_eval_header.h"
 #include "compat/sa_eval_html.h"
 #include "compat/sa_eval_image.h"
 #include "compat/sa_eval_mime.h"
 #include "compat/sa_eval_relay.h"
 #include "compat/sa_eval_uri.h"
+#include "compat/sa_eval_vbounce.h"
+#include "compat/sa_eval_wlbl.h"
 #include "scan/scan_eval.h"
 
 void
@@ -35,4 +39,7 @@ sa_evals_register(void)
     scan_eval_register(sa_eval_image_defs, sa_eval_image_ndefs);
     scan_eval_register(sa_eval_uri_defs, sa_eval_uri_ndefs);
     scan_eval_register(sa_eval_antivirus_defs, sa_eval_antivirus_ndefs);
+    scan_eval_register(sa_eval_freemail_defs, sa_eval_freemail_ndefs);
+    scan_eval_register(sa_eval_wlbl_defs, sa_eval_wlbl_ndefs);
+    scan_eval_register(sa_eval_vbounce_defs, sa_eval_vbounce_ndefs);
 }
