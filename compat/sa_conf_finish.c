@@ -290,6 +290,23 @@ rt_compile(struct scan_ruleset *rs, const char *body, struct strv mods, struct s
     return st == SA_RE_OK ? sa_regex_check(re, err) : st;
 }
 
+/* The tags spelled out, translated but not compiled (PCRE2 finds it too
+ * large), for the matcher's Hyperscan pass: what Perl runs, so a text the
+ * rule matches is one it matches. NULL if it is not that simple. */
+static const char *
+rt_prefilter(struct scan_ruleset *rs, const char *inline_body, struct strv mods,
+             const struct sa_regex *calls)
+{
+    struct sa_regex re;
+    struct sift_err err;
+
+    if (sa_regex_translate(scan_ruleset_arena(rs), strv_cstr(inline_body), mods, &re, &err) !=
+            SA_RE_OK ||
+        re.flags != calls->flags)
+        return NULL;
+    return re.pattern;
+}
+
 static void
 rt_rules(struct sa_conf *c, struct scan_ruleset *rs)
 {
@@ -300,6 +317,7 @@ rt_rules(struct sa_conf *c, struct scan_ruleset *rs)
         struct sift_err err;
         struct sa_regex re;
         char *orig, *nbody;
+        const char *prefilter = NULL;
         enum sa_regex_status st;
 
         if (r == NULL || r->kind != SCAN_K_REGEX || r->target == SCAN_T_MIMEHEADER)
@@ -317,13 +335,16 @@ rt_rules(struct sa_conf *c, struct scan_ruleset *rs)
             if (st != SA_RE_OK && strstr(err.msg, "too large") != NULL) {
                 char *calls = rt_apply_calls(c, orig, mods);
 
-                if (calls != NULL && rt_compile(rs, calls, mods, &re, &err) == SA_RE_OK)
+                if (calls != NULL && rt_compile(rs, calls, mods, &re, &err) == SA_RE_OK) {
                     st = SA_RE_OK;
+                    prefilter = rt_prefilter(rs, nbody, mods, &re);
+                }
                 free(calls);
             }
             if (st == SA_RE_OK) {
                 r->pattern = re.pattern;
                 r->re_flags = re.flags;
+                r->prefilter = prefilter;
                 c->st.replaced++;
             } else {
                 scan_ruleset_skip(rs, r->name, r->origin, "replace_tags",

@@ -10,21 +10,19 @@
 
 #include "core/buf.h"
 #include "core/ipnet.h"
+#include "core/strset.h"
 #include "mime/mime_date.h"
 #include "mime/mime_url.h"
-
-struct get_entry {
-    const char *request;
-    struct mime_get result;
-    struct get_entry *next;
-};
 
 struct mime_meta {
     bool relays_done;
     struct mime_relays relays;
     bool envfrom_done, has_envfrom;
     struct strv envfrom;
-    struct get_entry *cache;
+    /* the answers so far: request -> cache_vals[index] */
+    struct strset cache;
+    struct mime_get **cache_vals; /* each on its own: callers keep them */
+    size_t cache_cap;
     struct strv all; /* get_all_headers(0), once */
     bool all_done;
 };
@@ -32,8 +30,10 @@ struct mime_meta {
 static struct mime_meta *
 meta(struct mime_msg *m)
 {
-    if (m->meta == NULL)
+    if (m->meta == NULL) {
         m->meta = arena_calloc(m->arena, 1, sizeof(*m->meta));
+        strset_init(&m->meta->cache, m->arena);
+    }
     return m->meta;
 }
 
@@ -716,15 +716,13 @@ const struct mime_get *
 mime_get(struct mime_msg *m, const char *request)
 {
     struct mime_meta *mt = meta(m);
-    struct get_entry *e;
     struct get_mods md;
     struct get_list res = { 0 }, out = { 0 };
     struct strv base;
+    long k = strset_index(&mt->cache, strv_cstr(request));
 
-    for (e = mt->cache; e != NULL; e = e->next) {
-        if (strcmp(e->request, request) == 0)
-            return &e->result;
-    }
+    if (k >= 0)
+        return mt->cache_vals[k];
     base = get_parse_request(request, &md);
     get_base(m, base, &md, &res);
     if (strv_eq(base, "ALL") || strv_eq(base, "ALL-TRUSTED") || strv_eq(base, "ALL-INTERNAL") ||
@@ -743,13 +741,20 @@ mime_get(struct mime_msg *m, const char *request)
         get_hosts(m, &md, &res, &out);
         res = out;
     }
-    e = arena_calloc(m->arena, 1, sizeof(*e));
-    e->request = arena_strdup(m->arena, request);
-    e->result.v = res.v;
-    e->result.n = res.n;
-    e->next = mt->cache;
-    mt->cache = e;
-    return &e->result;
+    /* get_base may have asked for other requests: the index is now */
+    if (mt->cache.n == mt->cache_cap) {
+        size_t cap = mt->cache_cap ? mt->cache_cap * 2 : 64;
+
+        mt->cache_vals =
+            arena_realloc(m->arena, mt->cache_vals, mt->cache_cap * sizeof(*mt->cache_vals),
+                          cap * sizeof(*mt->cache_vals));
+        mt->cache_cap = cap;
+    }
+    k = (long)mt->cache.n;
+    strset_add(&mt->cache, strv_cstr(arena_strdup(m->arena, request)));
+    mt->cache_vals[k] = arena_alloc(m->arena, sizeof(**mt->cache_vals));
+    *mt->cache_vals[k] = (struct mime_get){ res.v, res.n };
+    return mt->cache_vals[k];
 }
 
 struct strv

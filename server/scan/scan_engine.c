@@ -212,7 +212,7 @@ eng_place(struct scan_engine *e, struct eng_rule *er, struct strset *keys,
           struct eng_patlist *texts)
 {
     struct scan_rule *r = er->r;
-    struct scan_pattern p = { r->index, r->pattern, r->re_flags, eng_max_count(r) };
+    struct scan_pattern p = { r->index, r->pattern, r->re_flags, eng_max_count(r), r->prefilter };
     struct sift_err err;
 
     switch (r->kind) {

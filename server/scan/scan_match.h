@@ -25,6 +25,11 @@ struct scan_pattern {
     const char *pattern; /* PCRE2 syntax, byte semantics (no UTF/UCP) */
     unsigned re_flags;   /* enum scan_re_flag (scan_rule.h) */
     unsigned max_count;  /* 1: is there a match; N > 1: count matches up to N; 0: count all */
+    /* For the Hyperscan pass only (NULL: the pattern itself): a pattern,
+     * same flags, that matches somewhere in every text the pattern
+     * matches in, such as the pattern with its subroutine calls spelled
+     * out. PCRE2 still decides. */
+    const char *prefilter;
 };
 
 /* Called for a pattern that could not be compiled: its rule is left out. */

@@ -34,12 +34,13 @@
 #include <hs.h>
 #include <openssl/evp.h>
 
+#include "core/buf.h"
 #include "core/log.h"
 #include "core/xmalloc.h"
 #include "scan/scan_rule.h"
 
 #define SM_CACHE_MAGIC  "SIFTHSDB"
-#define SM_CACHE_FORMAT 1u
+#define SM_CACHE_FORMAT 2u
 #define SM_KEY_LEN      32
 #define SM_CACHE_MAX    (1024u * 1024 * 1024) /* a bigger file is not ours */
 
@@ -205,6 +206,118 @@ sm_hs_too_costly(const char *pat)
     return top > SM_HS_MAX_COST;
 }
 
+/* The longest prefilter offered to Hyperscan (a rule's subroutine calls
+ * spelled out); a longer one leaves its pattern on PCRE2. */
+#define SM_HS_MAX_PREFILTER (256u * 1024)
+
+/* Copy the escape at *p (p[0] == '\\') to b: \x{..}-style ones whole. */
+static const char *
+sm_relax_escape(const char *p, struct buf *b)
+{
+    const char *q = p + 2;
+
+    if (p[1] == '\0')
+        return p + 1;
+    if (strchr("xopPNgk", p[1]) != NULL && *q == '{') {
+        while (*q != '\0' && *q != '}')
+            q++;
+        if (*q == '}')
+            q++;
+    }
+    buf_append(b, p, (size_t)(q - p));
+    return q;
+}
+
+/* Copy the class at *p (p[0] == '[') to b; NULL when it does not end. */
+static const char *
+sm_relax_class(const char *p, struct buf *b)
+{
+    const char *q = p + 1;
+
+    if (*q == '^')
+        q++;
+    if (*q == ']') /* a ] first is a member */
+        q++;
+    while (*q != '\0' && *q != ']') {
+        if (*q == '\\' && q[1] != '\0')
+            q += 2;
+        else if (*q == '[' && q[1] == ':' && strstr(q + 2, ":]") != NULL)
+            q = strstr(q + 2, ":]") + 2; /* [:alpha:] */
+        else
+            q++;
+    }
+    if (*q != ']')
+        return NULL;
+    buf_append(b, p, (size_t)(q + 1 - p));
+    return q + 1;
+}
+
+/* A superset of pattern without bounded repeats, for Hyperscan, which
+ * unrolls {n,m} (a group under {5} of one under {1,100}: hundreds of
+ * thousands of states) and would take minutes or refuse: X{n,m} and X{n,}
+ * become X+, or X* when n is 0. What the pattern matches, the result
+ * matches too; inside a look-around, where more would mean less, and for
+ * a possessive repeat, nothing changes. NULL when the pattern is not
+ * understood (/x, \Q, an open class): it stays as it is. */
+static char *
+sm_hs_relax(const char *pat, unsigned re_flags)
+{
+    struct buf b;
+    unsigned char look[64]; /* per open group: is it a look-around */
+    size_t depth = 0, inlook = 0;
+    const char *p = pat;
+
+    if ((re_flags & SCAN_RE_X) || strstr(pat, "\\Q") != NULL)
+        return NULL;
+    buf_init(&b);
+    while (*p != '\0') {
+        const char *q;
+        unsigned long bound;
+
+        if (*p == '\\') {
+            p = sm_relax_escape(p, &b);
+        } else if (*p == '[') {
+            if ((p = sm_relax_class(p, &b)) == NULL)
+                break;
+        } else if (*p == '(') {
+            bool is_look = p[1] == '?' && (p[2] == '=' || p[2] == '!' ||
+                                           (p[2] == '<' && (p[3] == '=' || p[3] == '!')));
+
+            if (p[1] == '?' && p[2] == '#') { /* (?# comment) */
+                q = strchr(p, ')');
+                if (q == NULL)
+                    break;
+                p = q + 1;
+                continue;
+            }
+            if (depth == sizeof(look))
+                break;
+            look[depth++] = is_look;
+            inlook += is_look;
+            buf_putc(&b, *p++);
+        } else if (*p == ')') {
+            if (depth > 0)
+                inlook -= look[--depth];
+            buf_putc(&b, *p++);
+        } else if (*p == '{' && (bound = sm_repeat_bound(p, &q)) > 0 && inlook == 0 && *q != '+') {
+            (void)bound;
+            buf_putc(&b, p[1] == '0' && !isdigit((unsigned char)p[2]) ? '*' : '+');
+            p = q;
+        } else if (*p == '{' && p[1] == '0' && p[2] == '}' && inlook == 0) {
+            buf_puts(&b, "{0}"); /* X{0}: nothing, as written */
+            p += 3;
+        } else {
+            buf_putc(&b, *p++);
+        }
+    }
+    if (*p != '\0') {
+        buf_clear(&b);
+        return NULL;
+    }
+    buf_putc(&b, '\0');
+    return b.p;
+}
+
 /* The flags Hyperscan takes expr with (exact, else prefilter), or 0. */
 static unsigned
 sm_hs_accepts(const char *expr, unsigned base, bool quick)
@@ -218,6 +331,43 @@ sm_hs_accepts(const char *expr, unsigned base, bool quick)
         sm_hs_takes(expr, base | HS_FLAG_PREFILTER | HS_FLAG_ALLOWEMPTY, quick))
         return base | HS_FLAG_PREFILTER | HS_FLAG_ALLOWEMPTY;
     return 0;
+}
+
+static unsigned
+sm_hs_accepts_prefilter(const char *expr, unsigned base, bool quick)
+{
+    if (sm_hs_takes(expr, base | HS_FLAG_PREFILTER, quick))
+        return base | HS_FLAG_PREFILTER;
+    if (!(base & HS_FLAG_ALLOWEMPTY) &&
+        sm_hs_takes(expr, base | HS_FLAG_PREFILTER | HS_FLAG_ALLOWEMPTY, quick))
+        return base | HS_FLAG_PREFILTER | HS_FLAG_ALLOWEMPTY;
+    return 0;
+}
+
+/* What Hyperscan is offered for p: the pattern, or its prefilter, as it
+ * is when cheap enough, else relaxed (*relaxed set); NULL: nothing, the
+ * pattern stays on PCRE2 alone. */
+static char *
+sm_hs_offer(const struct scan_pattern *p, unsigned re_flags, bool *relaxed)
+{
+    const char *src = p->prefilter != NULL ? p->prefilter : p->pattern;
+    char *r, *expr;
+
+    *relaxed = p->prefilter != NULL;
+    if (p->prefilter != NULL && strlen(src) > SM_HS_MAX_PREFILTER)
+        return NULL;
+    if (p->prefilter == NULL && !sm_hs_too_costly(src))
+        return sm_hs_expr(src, re_flags);
+    if ((r = sm_hs_relax(src, re_flags)) == NULL)
+        return NULL;
+    if (sm_hs_too_costly(r)) {
+        free(r);
+        return NULL;
+    }
+    *relaxed = true;
+    expr = sm_hs_expr(r, re_flags);
+    free(r);
+    return expr;
 }
 
 static void
@@ -318,10 +468,13 @@ sm_hs_key(const struct scan_matcher *m, const struct scan_pattern *pats, uint8_t
         uint8_t compiled = m->pats[k].re != NULL;
         uint32_t flags = pats[k].re_flags;
         uint64_t len = pats[k].pattern != NULL ? strlen(pats[k].pattern) : 0;
+        uint64_t plen = pats[k].prefilter != NULL ? strlen(pats[k].prefilter) + 1 : 0;
 
         ok = EVP_DigestUpdate(c, &compiled, 1) && EVP_DigestUpdate(c, &flags, sizeof(flags)) &&
              EVP_DigestUpdate(c, &len, sizeof(len)) &&
-             (len == 0 || EVP_DigestUpdate(c, pats[k].pattern, len));
+             (len == 0 || EVP_DigestUpdate(c, pats[k].pattern, len)) &&
+             EVP_DigestUpdate(c, &plen, sizeof(plen)) &&
+             (plen == 0 || EVP_DigestUpdate(c, pats[k].prefilter, plen - 1));
     }
     ok = ok && EVP_DigestFinal_ex(c, key, &keylen) && keylen == SM_KEY_LEN;
     EVP_MD_CTX_free(c);
@@ -544,14 +697,17 @@ scan_match_hs_build(struct scan_matcher *m, const struct scan_pattern *pats,
         const struct sm_pat *sp = &m->pats[k];
         char *expr;
         unsigned base, flags;
+        bool relaxed;
 
         if (sp->re == NULL)
             continue;
-        if (sm_hs_too_costly(pats[k].pattern))
+        expr = sm_hs_offer(&pats[k], sp->re_flags, &relaxed);
+        if (expr == NULL)
             continue;
-        expr = sm_hs_expr(pats[k].pattern, sp->re_flags);
         base = sm_hs_flags(sp);
-        flags = sm_hs_accepts(expr, base, true);
+        /* a relaxed pattern only ever says "maybe" */
+        flags =
+            relaxed ? sm_hs_accepts_prefilter(expr, base, true) : sm_hs_accepts(expr, base, true);
         if (flags == 0) {
             free(expr);
             continue;

@@ -85,8 +85,9 @@ struct scan_rule {
     enum scan_target target;
 
     /* SCAN_K_REGEX */
-    const char *pattern; /* PCRE2, byte semantics */
-    unsigned re_flags;   /* enum scan_re_flag */
+    const char *pattern;   /* PCRE2, byte semantics */
+    unsigned re_flags;     /* enum scan_re_flag */
+    const char *prefilter; /* or NULL: see struct scan_pattern (scan_match.h) */
     /* SCAN_T_HEADER, SCAN_T_MIMEHEADER (with SCAN_K_REGEX or SCAN_K_EXISTS) */
     const char *header;   /* the request as mime_get takes it */
     bool negate;          /* !~: hits when the pattern does not match */

@@ -229,7 +229,8 @@ main(int argc, char **argv)
     npat = rules.n;
     pats = xcalloc(npat, sizeof(*pats));
     for (size_t k = 0; k < npat; k++)
-        pats[k] = (struct scan_pattern){ (unsigned)k, rules.v[k].pattern, rules.v[k].flags, 1 };
+        pats[k] =
+            (struct scan_pattern){ (unsigned)k, rules.v[k].pattern, rules.v[k].flags, 1, NULL };
     printf("bench_match: %zu body rules from %zu files of %s (left out: %zu eval, %zu <TAG>/%%{} "
            "template, %zu unreadable)\n",
            npat, rules.files, ruledir, rules.skipped_eval, rules.skipped_tags,

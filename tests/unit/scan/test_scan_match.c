@@ -63,7 +63,7 @@ static unsigned
 count_one(const char *re, unsigned flags, unsigned max, const char *const *texts, size_t ntexts,
           int mode)
 {
-    struct scan_pattern p = { 7, re, flags, max };
+    struct scan_pattern p = { 7, re, flags, max, NULL };
     struct scan_matcher *m = build(&p, 1, mode, NULL, NULL);
     struct scan_match_scratch *s = scan_match_scratch_new(&m, 1);
     struct strv tv[8];
@@ -193,19 +193,19 @@ END_TEST
 START_TEST(placement)
 {
     static const struct scan_pattern pats[] = {
-        { 10, "plain", 0, 1 },                 /* exact */
-        { 11, "(a)\\1", 0, 1 },                /* prefilter */
-        { 12, "(?<!x)foo", SCAN_RE_I, 1 },     /* prefilter */
-        { 13, "a\\Kb", 0, 1 },                 /* PCRE2 alone */
-        { 14, "(?|(a)|(b))", 0, 1 },           /* PCRE2 alone */
-        { 15, "unbalanced(", 0, 1 },           /* rejected */
-        { 16, "x*", 0, 1 },                    /* matches empty */
-        { 17, "(*UTF)caf\\x{e9}", 0, 1 },      /* no UTF: rejected */
-        { 18, "a b # c", SCAN_RE_X, 1 },       /* /x comment ends the pattern */
-        { 19, "\\x{100}", 0, 1 },              /* past a byte: rejected */
-        { 20, NULL, 0, 1 },                    /* rejected */
-        { 21, "\\((?:[^()]|(?R))*\\)", 0, 1 }, /* PCRE2 alone */
-        { 22, "(?<=\\d{3})x", SCAN_RE_M, 1 },  /* prefilter */
+        { 10, "plain", 0, 1, NULL },                 /* exact */
+        { 11, "(a)\\1", 0, 1, NULL },                /* prefilter */
+        { 12, "(?<!x)foo", SCAN_RE_I, 1, NULL },     /* prefilter */
+        { 13, "a\\Kb", 0, 1, NULL },                 /* PCRE2 alone */
+        { 14, "(?|(a)|(b))", 0, 1, NULL },           /* PCRE2 alone */
+        { 15, "unbalanced(", 0, 1, NULL },           /* rejected */
+        { 16, "x*", 0, 1, NULL },                    /* matches empty */
+        { 17, "(*UTF)caf\\x{e9}", 0, 1, NULL },      /* no UTF: rejected */
+        { 18, "a b # c", SCAN_RE_X, 1, NULL },       /* /x comment ends the pattern */
+        { 19, "\\x{100}", 0, 1, NULL },              /* past a byte: rejected */
+        { 20, NULL, 0, 1, NULL },                    /* rejected */
+        { 21, "\\((?:[^()]|(?R))*\\)", 0, 1, NULL }, /* PCRE2 alone */
+        { 22, "(?<=\\d{3})x", SCAN_RE_M, 1, NULL },  /* prefilter */
     };
     struct rejects rj = { 0 };
     struct scan_matcher *m = build(pats, 13, MODE_HS, NULL, &rj);
@@ -241,18 +241,81 @@ START_TEST(placement)
 }
 END_TEST
 
+/* A pattern Hyperscan would unroll past reason goes to it relaxed
+ * (bounded repeats made open); one with its own prefilter (subroutine
+ * calls spelled out) goes to it as that. Either way only as a prefilter,
+ * and PCRE2 still decides: what matches is found whichever way. */
+START_TEST(relaxed_and_given_prefilters)
+{
+    static const struct scan_pattern pats[] = {
+        { 30, "(?:a[b]{1,100}c){60}", 0, 1, NULL },
+        { 31, "(?&t)z(?(DEFINE)(?<t>fo{2}))", 0, 1, "fo{2}z" },
+        { 32, "(?&t)(?(DEFINE)(?<t>x))", 0, 1, NULL },
+        /* look-ahead and possessive parts are kept as written */
+        { 33, "(?:[{}][x]{1,200}(?!y{2})z{0,3}+\\x{7b}){40}", 0, 1, NULL },
+    };
+    static const struct {
+        const char *text;
+        unsigned want[4];
+    } texts[] = {
+        { "abbbc", { 0, 0, 0, 0 } },
+        { "xfooz", { 0, 1, 1, 0 } },
+        { "foz", { 0, 0, 0, 0 } },
+    };
+    char *abc = malloc(60 * 5 + 1), *brace = malloc(40 * 4 + 1);
+
+    abc[0] = brace[0] = '\0';
+    for (int i = 0; i < 60; i++)
+        strcat(abc, i % 2 ? "abc" : "abbbc");
+    for (int i = 0; i < 40; i++)
+        strcat(brace, "{xz{");
+    for (int mode = 0; mode < NMODES; mode++) {
+        struct scan_matcher *m = build(pats, 4, mode, NULL, NULL);
+        struct scan_match_scratch *sc = scan_match_scratch_new(&m, 1);
+        struct scan_matcher_stats st;
+
+        scan_matcher_stats(m, &st);
+#ifdef SIFT_HAVE_HYPERSCAN
+        if (mode == MODE_HS) {
+            ck_assert_uint_eq(st.hs_patterns, 3);
+            ck_assert_uint_eq(st.hs_prefilter_patterns, 3);
+            ck_assert_uint_eq(st.pcre_only_patterns, 1);
+        }
+#endif
+        for (size_t t = 0; t < sizeof(texts) / sizeof(texts[0]) + 2; t++) {
+            const char *text = t == 0 ? abc : t == 1 ? brace : texts[t - 2].text;
+            struct strv tv = strv_cstr(text);
+            unsigned counts[4] = { 0 };
+
+            scan_matcher_run(m, sc, &tv, 1, counts);
+            for (size_t k = 0; k < 4; k++) {
+                unsigned want = t == 0 ? k == 0 : t == 1 ? k >= 2 : texts[t - 2].want[k];
+
+                ck_assert_msg(counts[k] == want, "pattern %u on text %zu (%s): %u, want %u",
+                              pats[k].id, t, mode == MODE_HS ? "hyperscan" : "pcre2", counts[k],
+                              want);
+            }
+        }
+        scan_match_scratch_free(&sc);
+        scan_matcher_free(&m);
+    }
+    free(abc);
+    free(brace);
+}
+END_TEST
+
 /* several patterns and texts at once: caps, ids, indices, accumulation */
 START_TEST(many_patterns_many_texts)
 {
     static const struct scan_pattern pats[] = {
-        { 100, "viagra", SCAN_RE_I, 1 },
-        { 101, "\\bfree\\b", SCAN_RE_I, 0 },
-        { 102, "\\bfree\\b", SCAN_RE_I, 3 },
-        { 103, "(x)\\1", 0, 1 },
-        { 104, "nomatch", 0, 1 },
-        { 105, "a\\Kb", 0, 0 },
-        { 106, "(", 0, 1 },
-        { 107, "^$", 0, 0 },
+        { 100, "viagra", SCAN_RE_I, 1, NULL },
+        { 101, "\\bfree\\b", SCAN_RE_I, 0, NULL },
+        { 102, "\\bfree\\b", SCAN_RE_I, 3, NULL },
+        { 103, "(x)\\1", 0, 1, NULL },
+        { 104, "nomatch", 0, 1, NULL },
+        { 105, "a\\Kb", 0, 0, NULL },
+        { 106, "(", 0, 1, NULL },
+        { 107, "^$", 0, 0, NULL },
     };
     static const char *const texts[] = {
         "Buy VIAGRA now, free shipping", "free free FREE", "", "ab ab xx", "free",
@@ -291,7 +354,8 @@ END_TEST
 /* an empty matcher, and a scratch made before its matcher */
 START_TEST(empty_and_late_scratch)
 {
-    static const struct scan_pattern pats[] = { { 1, "needle", 0, 1 }, { 2, "(a)\\1", 0, 1 } };
+    static const struct scan_pattern pats[] = { { 1, "needle", 0, 1, NULL },
+                                                { 2, "(a)\\1", 0, 1, NULL } };
     struct scan_matcher *m = build(pats, 0, MODE_HS, NULL, NULL);
     struct scan_match_scratch *s = scan_match_scratch_new(NULL, 0);
     struct strv t = STRV_LIT("a needle, aa");
@@ -323,10 +387,10 @@ now(void)
 START_TEST(limits_make_a_miss)
 {
     static const struct scan_pattern pats[] = {
-        { 1, "(a+)+$", 0, 1 },            /* exact on Hyperscan, exponential on PCRE2 */
-        { 2, "((a+)+)\\2$", 0, 0 },       /* prefilter */
-        { 3, "(?:a|a)+(?|b|c)zz", 0, 1 }, /* PCRE2 alone */
-        { 4, "b", 0, 1 },
+        { 1, "(a+)+$", 0, 1, NULL },            /* exact on Hyperscan, exponential on PCRE2 */
+        { 2, "((a+)+)\\2$", 0, 0, NULL },       /* prefilter */
+        { 3, "(?:a|a)+(?|b|c)zz", 0, 1, NULL }, /* PCRE2 alone */
+        { 4, "b", 0, 1, NULL },
     };
     char t1[64], t2[64];
     struct strv t[2];
@@ -378,10 +442,10 @@ START_TEST(long_text)
         big[i] = "ab \n"[i % 4];
     for (int mode = 0; mode < NMODES; mode++) {
         static const struct scan_pattern pats[] = {
-            { 1, "a", 0, 0 },
-            { 2, "x*", 0, 0 },
-            { 3, "^ab $", SCAN_RE_M, 0 },
-            { 4, "(\\w)\\1", 0, 0 },
+            { 1, "a", 0, 0, NULL },
+            { 2, "x*", 0, 0, NULL },
+            { 3, "^ab $", SCAN_RE_M, 0, NULL },
+            { 4, "(\\w)\\1", 0, 0, NULL },
         };
         struct scan_matcher *m = build(pats, 4, mode, NULL, NULL);
         struct scan_match_scratch *s = scan_match_scratch_new(&m, 1);
@@ -454,10 +518,10 @@ read_bytes(const char *path, size_t *len)
 }
 
 static const struct scan_pattern cache_set[] = {
-    { 1, "foo", 0, 1 },
-    { 2, "(a)\\1", 0, 1 },
-    { 3, "\\d", 0, 0 },
-    { 4, "\\Ka", 0, 1 },
+    { 1, "foo", 0, 1, NULL },
+    { 2, "(a)\\1", 0, 1, NULL },
+    { 3, "\\d", 0, 0, NULL },
+    { 4, "\\Ka", 0, 1, NULL },
 };
 
 #ifdef SIFT_HAVE_HYPERSCAN
@@ -681,7 +745,8 @@ START_TEST(differential_sa_body_rules)
                                    sa ? rules.v[k].flags : 0,
                                    k % 3 == 0   ? 1
                                    : k % 3 == 1 ? 0
-                                                : 3 };
+                                                : 3,
+                                   NULL };
         ref[k] = pcre2_compile((PCRE2_SPTR)pats[k].pattern, PCRE2_ZERO_TERMINATED,
                                reference_options(pats[k].re_flags), &code, &off, NULL);
     }
@@ -740,6 +805,7 @@ scan_match_suite(void)
     tcase_set_timeout(tc, 120);
     tcase_add_loop_test(tc, one_pattern_both_ways, 0, sizeof(one_cases) / sizeof(one_cases[0]));
     tcase_add_test(tc, placement);
+    tcase_add_test(tc, relaxed_and_given_prefilters);
     tcase_add_test(tc, many_patterns_many_texts);
     tcase_add_test(tc, empty_and_late_scratch);
     tcase_add_test(tc, limits_make_a_miss);
