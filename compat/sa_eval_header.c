@@ -1047,7 +1047,7 @@ he_rcvd_time(struct he_run *r, struct strv line, int64_t *t)
 
 /* _get_received_header_times, then _check_date_diff. */
 static void
-he_dates(struct he_run *r, struct he_dates *d)
+he_dates_work(struct he_run *r, struct he_dates *d)
 {
     struct strv all = sa_he_get(r, "Received"), *lines = NULL, local[2];
     size_t n = 0, nlocal = 0, first = 0;
@@ -1106,6 +1106,20 @@ he_dates(struct he_run *r, struct he_dates *d)
         if (llabs(x) < llabs(d->diff))
             d->diff = x;
     }
+}
+
+/* The dates of the message, worked out once (SA keeps them in $pms too).
+ * Every pattern they need is in NEED_DATES, which each user prepares. */
+static void
+he_dates(struct he_run *r, struct he_dates *d)
+{
+    static const char key = 0;
+    bool fresh;
+    struct he_dates *memo = task_memo(r->ec->task, &key, r->m, sizeof(*memo), &fresh);
+
+    if (fresh)
+        he_dates_work(r, memo);
+    *d = *memo;
 }
 
 HE_PREP(prep_dates, he_pats, NEED_DATES)

@@ -3,8 +3,7 @@
  * MIME tree.
  * MIMEEval's _check_attachments walks every part once per message and
  * keeps what it found in $pms; here mime_facts() computes the same facts
- * each time a function asks (the walk is cheap; the scan layer has no
- * per-message store for evals). The quirks are SA's and kept on purpose:
+ * once per message (task_memo). The quirks are SA's and kept on purpose:
  * mime_qp_count ends up counting QP escapes rather than QP parts, and
  * check_for_mime('mimepart_limit_exceeded') never hits (the flag lives on
  * the message, not on $pms).
@@ -283,7 +282,7 @@ facts_leaf_lines(struct mime_facts *f, const struct mime_part *p, const char *ct
 }
 
 static void
-mime_facts(struct scan_eval_ctx *ec, struct mime_facts *f)
+mime_facts_walk(struct scan_eval_ctx *ec, struct mime_facts *f)
 {
     struct arena *a = ec->msg->arena;
     struct mime_part **parts;
@@ -344,6 +343,19 @@ mime_facts(struct scan_eval_ctx *ec, struct mime_facts *f)
         if (have_text && have_html && html > 0)
             f->multipart_ratio = text / html;
     }
+}
+
+/* The facts of ec's message, worked out on the first call for it. */
+static void
+mime_facts(struct scan_eval_ctx *ec, struct mime_facts *f)
+{
+    static const char key = 0;
+    bool fresh;
+    struct mime_facts *memo = task_memo(ec->task, &key, ec->msg, sizeof(*memo), &fresh);
+
+    if (fresh)
+        mime_facts_walk(ec, memo);
+    *f = *memo;
 }
 
 /* ------------------------------------------------------------------------

@@ -37,6 +37,33 @@ task_free(struct task **tp)
     *tp = NULL;
 }
 
+struct task_memo {
+    const void *key, *scope;
+    void *val;
+    struct task_memo *next;
+};
+
+void *
+task_memo(struct task *t, const void *key, const void *scope, size_t size, bool *fresh)
+{
+    struct task_memo *m;
+
+    for (m = t->memos; m != NULL; m = m->next) {
+        if (m->key == key && m->scope == scope) {
+            *fresh = false;
+            return m->val;
+        }
+    }
+    m = arena_calloc(t->arena, 1, sizeof(*m));
+    m->key = key;
+    m->scope = scope;
+    m->val = arena_calloc(t->arena, 1, size ? size : 1);
+    m->next = t->memos;
+    t->memos = m;
+    *fresh = true;
+    return m->val;
+}
+
 void
 task_add_symbol(struct task *t, const char *name, double score, const char *option)
 {

@@ -14,6 +14,8 @@
 #include "core/arena.h"
 #include "mime/mime_msg.h"
 
+struct task_memo; /* task_memo's entries */
+
 struct task_symbol {
     const char *name;
     double score;
@@ -29,6 +31,7 @@ struct task {
     struct mime_msg *msg; /* NULL until task_message */
     struct task_symbol *symbols, *last_symbol;
     size_t nsymbols;
+    struct task_memo *memos;
 };
 
 /* A task for raw[0..len). copy: keep a private copy in the arena (else the
@@ -40,6 +43,13 @@ void task_free(struct task **tp);
  * hit adds its symbol (MIME_PARTS_LIMIT, MIME_DEPTH_LIMIT,
  * MIME_HEADERS_LIMIT). */
 struct mime_msg *task_message(struct task *t);
+
+/* What an eval function works out once per message and others reuse
+ * (the message's dates, its MIME facts): the block of size bytes kept
+ * under (key, scope), zeroed and *fresh set on the first call. key is the
+ * address of something of the caller's (a static); scope tells apart the
+ * messages one task may show (NULL: the task's own). */
+void *task_memo(struct task *t, const void *key, const void *scope, size_t size, bool *fresh);
 
 /* Record a symbol (the name and option are copied into the arena). */
 void task_add_symbol(struct task *t, const char *name, double score, const char *option);

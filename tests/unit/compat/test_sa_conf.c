@@ -627,6 +627,9 @@ START_TEST(replace_tags_too_large)
     p += sprintf(p, "replace_tag BIG (?:");
     for (int i = 0; i < 300; i++)
         p += sprintf(p, "%s[a%dbcdefgh]x{1,3}", i ? "|" : "", i % 10);
+    /* look-alikes of q: bytes only, a character reference, a mixed class */
+    p += sprintf(p, "|\\xc3[\\xa8\\xa9]|[\\xe1\\xC1](?:[\\xba][\\x8e\\x8f])+|&\\#(?:23[2-5]|x4a);"
+                    "|[qQ\\xd1]");
     p += sprintf(p, ")\nreplace_post P3 {1,3}\nbody RT_BIG /<post P3>");
     for (int i = 0; i < 60; i++)
         p += sprintf(p, "<BIG>z");
@@ -637,6 +640,13 @@ START_TEST(replace_tags_too_large)
     r = fx_rule(&f, "RT_BIG");
     ck_assert_ptr_nonnull(strstr(r->pattern, "(?(DEFINE)(?<sa_tag_0>"));
     ck_assert_ptr_nonnull(strstr(r->pattern, "(?&sa_tag_0){1,3}z"));
+    /* Hyperscan gets it spelled out, the look-alikes made small: what
+     * takes only bytes 0x80-0xff is one [\x80-\xff]+ */
+    ck_assert_ptr_nonnull(r->prefilter);
+    ck_assert_ptr_null(strstr(r->prefilter, "sa_tag_"));
+    ck_assert_ptr_null(strstr(r->prefilter, "\\xc3["));
+    ck_assert_ptr_null(strstr(r->prefilter, "\\xba"));
+    ck_assert_ptr_nonnull(strstr(r->prefilter, "|&#x?[0-9a-fA-F]+;|[qQ]|[\\x80-\\xff]+)"));
     ck_assert_ptr_null(fx_skip(&f, NULL, "replace_tags"));
     fx_close(&f);
     free(text);
