@@ -139,227 +139,7 @@ rt_has_tag(const char *s)
  * used[N] is set, instead of the tag's text. */
 struct rt_calls {
     bool *used; /* by index in c->tags */
-    /* instead: each tag's text, its big byte-alternations made small
-     * (rt_simplify), for a prefilter */
-    bool simplify;
 };
-
-/* The end of the atom at s[i] (an escape, a class, a group, a byte), or
- * 0 when it is not understood. */
-static size_t
-rt_atom_end(const char *s, size_t i)
-{
-    int depth = 0;
-
-    if (s[i] == '\\')
-        return s[i + 1] == 'x' ? (s[i + 2] != '\0' && s[i + 3] != '\0' ? i + 4 : 0)
-                               : (s[i + 1] != '\0' ? i + 2 : 0);
-    if (s[i] == '[') {
-        size_t k = i + 1;
-
-        if (s[k] == '^')
-            k++;
-        if (s[k] == ']')
-            k++;
-        for (; s[k] != '\0' && s[k] != ']'; k++) {
-            if (s[k] == '\\' && s[k + 1] != '\0')
-                k++;
-        }
-        return s[k] == ']' ? k + 1 : 0;
-    }
-    if (s[i] != '(')
-        return s[i] != '\0' ? i + 1 : 0;
-    for (size_t k = i; s[k] != '\0'; k++) {
-        if (s[k] == '\\' && s[k + 1] != '\0') {
-            k++;
-        } else if (s[k] == '[') {
-            size_t e = rt_atom_end(s, k);
-
-            if (e == 0)
-                return 0;
-            k = e - 1;
-        } else if (s[k] == '(') {
-            depth++;
-        } else if (s[k] == ')' && --depth == 0) {
-            return k + 1;
-        }
-    }
-    return 0;
-}
-
-/* Does s[from..to) match only bytes 0x80-0xff (\xHH escapes, classes
- * and (?:...) groups of them, quantified or not)? *empty: it may match
- * nothing. */
-static bool
-rt_high_only(const char *s, size_t from, size_t to, bool *empty)
-{
-    for (size_t i = from; i < to;) {
-        size_t e = rt_atom_end(s, i);
-
-        if (e == 0 || e > to)
-            return false;
-        if (s[i] == '\\') {
-            if (s[i + 1] != 'x' || !strchr("89abcdefABCDEF", s[i + 2]))
-                return false;
-        } else if (s[i] == '[') {
-            size_t k = i + 1;
-
-            if (s[k] == '^')
-                return false;
-            for (; k < e - 1; k++) {
-                if (s[k] == '-')
-                    continue;
-                if (s[k] != '\\' || s[k + 1] != 'x' || !strchr("89abcdefABCDEF", s[k + 2]))
-                    return false;
-                k += 3;
-            }
-        } else if (s[i] == '(') {
-            size_t k = i + 1;
-            bool sub_empty = false;
-
-            if (s[k] != '?' || s[k + 1] != ':')
-                return false;
-            k += 2;
-            /* each branch */
-            for (size_t b = k; b < e - 1;) {
-                size_t end = b;
-
-                while (end < e - 1 && s[end] != '|') {
-                    size_t ae = rt_atom_end(s, end);
-
-                    if (ae == 0)
-                        return false;
-                    end = ae;
-                }
-                if (!rt_high_only(s, b, end, &sub_empty))
-                    return false;
-                if (end == b)
-                    *empty = true;
-                b = end + 1;
-            }
-            if (sub_empty)
-                *empty = true;
-        } else {
-            return false;
-        }
-        i = e;
-        if (i < to && (s[i] == '?' || s[i] == '*')) {
-            *empty = true;
-            i++;
-        } else if (i < to && s[i] == '+') {
-            i++;
-        } else if (i < to && s[i] == '{') {
-            const char *close = strchr(s + i, '}');
-
-            if (close == NULL || (size_t)(close - s) >= to)
-                return false;
-            if (s[i + 1] == '0')
-                *empty = true;
-            i = (size_t)(close - s) + 1;
-        }
-        if (i < to && s[i] == '?') /* lazy */
-            i++;
-    }
-    return true;
-}
-
-/* One kept branch of rt_simplify: an HTML character reference by number
- * (&#(?:alternation of digits or x and hex digits);) becomes
- * &#x?[0-9a-fA-F]+; and a class of one
- * branch loses its bytes 0x80-0xff (the [\x80-\xff]+ branch has them). */
-static void
-rt_simplify_branch(struct buf *out, const char *br, size_t n)
-{
-    if (n > 3 && strncmp(br, "&#", 2) == 0 && br[n - 1] == ';' &&
-        strspn(br + 2, "0123456789abcdefABCDEFx()?:|[]-") == n - 3) {
-        buf_puts(out, "&#x?[0-9a-fA-F]+;");
-        return;
-    }
-    if (n > 2 && br[0] == '[' && br[1] != '^' && rt_atom_end(br, 0) == n) {
-        size_t mark = out->len;
-        bool any = false;
-
-        buf_putc(out, '[');
-        for (size_t k = 1; k + 1 < n; k++) {
-            bool high = br[k] == '\\' && br[k + 1] == 'x' && k + 3 < n &&
-                        strchr("89abcdefABCDEF", br[k + 2]) != NULL;
-
-            if (high && br[k + 4] != '-' && (k < 2 || br[k - 1] != '-')) {
-                k += 3;
-                continue;
-            }
-            if (br[k] == '\\') {
-                buf_append(out, br + k, 2);
-                k++;
-            } else {
-                buf_putc(out, br[k]);
-            }
-            any = true;
-        }
-        if (any) {
-            buf_putc(out, ']');
-            return;
-        }
-        out->len = mark;
-    }
-    buf_append(out, br, n);
-}
-
-/* A smaller pattern that matches at least what tag text t does: the
- * branches of its top-level alternation that match only bytes 0x80-0xff
- * (the UTF-8 and Latin-1 look-alikes of a letter, SA's obfuscation tags)
- * become one [\x80-\xff]+. A new string; t as it is when nothing can go. */
-static char *
-rt_simplify(const char *t)
-{
-    size_t len = strlen(t), from = 0, to = len;
-    struct buf out;
-    bool dropped = false, empty = false, first = true;
-
-    if (len < 200)
-        return xstrdup(t);
-    if (strncmp(t, "(?:", 3) == 0 && rt_atom_end(t, 0) == len) {
-        from = 3;
-        to = len - 1;
-    }
-    buf_init(&out);
-    buf_puts(&out, "(?:");
-    for (size_t b = from; b <= to;) {
-        size_t end = b;
-        bool e = false;
-
-        while (end < to && t[end] != '|') {
-            size_t ae = rt_atom_end(t, end);
-
-            if (ae == 0 || ae > to) {
-                buf_clear(&out);
-                return xstrdup(t);
-            }
-            end = ae;
-        }
-        if (end > b && rt_high_only(t, b, end, &e)) {
-            dropped = true;
-            empty |= e;
-        } else {
-            buf_puts(&out, first ? "" : "|");
-            rt_simplify_branch(&out, t + b, end - b);
-            first = false;
-        }
-        b = end + 1;
-    }
-    if (!dropped) {
-        buf_clear(&out);
-        return xstrdup(t);
-    }
-    buf_puts(&out, first ? "" : "|");
-    buf_puts(&out, empty ? "[\\x80-\\xff]*)" : "[\\x80-\\xff]+)");
-    {
-        char *r = xstrndup(out.p, out.len);
-
-        buf_clear(&out);
-        return r;
-    }
-}
 
 /* ReplaceTags::finish_parsing_end on one pattern body; a new string. */
 static char *
@@ -401,12 +181,7 @@ rt_apply(struct sa_conf *c, const char *body, struct rt_calls *calls)
                 const char *rep = rt_truthy(tag) ? sa_map_get(&c->tags, strv_cstr(tag)) : NULL;
                 char call[48];
 
-                char *simple = NULL;
-
-                if (rt_truthy(rep) && calls != NULL && calls->simplify) {
-                    if (!rt_has_tag(rep))
-                        rep = simple = rt_simplify(rep);
-                } else if (rt_truthy(rep) && calls != NULL) {
+                if (rt_truthy(rep) && calls != NULL) {
                     long k = strset_index(&c->tags.keys, strv_cstr(tag));
 
                     snprintf(call, sizeof(call), "(?&sa_tag_%ld)", k);
@@ -428,10 +203,9 @@ rt_apply(struct sa_conf *c, const char *body, struct rt_calls *calls)
                         at = o + strlen(rep);
                     }
                     free(whole);
-                    if (!again && (calls == NULL || calls->simplify) && rt_has_tag(rep))
+                    if (!again && calls == NULL && rt_has_tag(rep))
                         again = true;
                 }
-                free(simple);
                 free(tag);
             }
         }
@@ -478,7 +252,7 @@ rt_inline_flags(const char *s)
 static char *
 rt_apply_calls(struct sa_conf *c, const char *body, struct strv mods)
 {
-    struct rt_calls calls = { xcalloc(c->tags.keys.n + 1, sizeof(bool)), false };
+    struct rt_calls calls = { xcalloc(c->tags.keys.n + 1, sizeof(bool)) };
     char *calling = rt_apply(c, body, &calls);
     struct buf out;
     char *res = NULL;
@@ -516,10 +290,9 @@ rt_compile(struct scan_ruleset *rs, const char *body, struct strv mods, struct s
     return st == SA_RE_OK ? sa_regex_check(re, err) : st;
 }
 
-/* The tags spelled out, their big byte-alternations made small
- * (rt_simplify), translated but not compiled (PCRE2 finds it too large),
- * for the matcher's Hyperscan pass: it matches at least what Perl runs
- * does. NULL if it is not that simple. */
+/* The tags spelled out, translated but not compiled (PCRE2 finds it too
+ * large), for the matcher's Hyperscan pass: what Perl runs, so a text the
+ * rule matches is one it matches. NULL if it is not that simple. */
 static const char *
 rt_prefilter(struct scan_ruleset *rs, const char *inline_body, struct strv mods,
              const struct sa_regex *calls)
@@ -564,11 +337,7 @@ rt_rules(struct sa_conf *c, struct scan_ruleset *rs)
 
                 if (calls != NULL && rt_compile(rs, calls, mods, &re, &err) == SA_RE_OK) {
                     st = SA_RE_OK;
-                    struct rt_calls simple = { NULL, true };
-                    char *small = rt_apply(c, orig, &simple);
-
-                    prefilter = rt_prefilter(rs, small, mods, &re);
-                    free(small);
+                    prefilter = rt_prefilter(rs, nbody, mods, &re);
                 }
                 free(calls);
             }

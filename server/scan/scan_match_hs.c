@@ -351,14 +351,20 @@ static char *
 sm_hs_offer(const struct scan_pattern *p, unsigned re_flags, bool *relaxed)
 {
     const char *src = p->prefilter != NULL ? p->prefilter : p->pattern;
-    char *r, *expr;
+    char *shrunk, *r, *expr;
 
     *relaxed = p->prefilter != NULL;
     if (p->prefilter != NULL && strlen(src) > SM_HS_MAX_PREFILTER)
         return NULL;
-    if (p->prefilter == NULL && !sm_hs_too_costly(src))
+    if ((shrunk = scan_match_shrink(src, re_flags)) != NULL) {
+        src = shrunk;
+        *relaxed = true;
+    }
+    if (!*relaxed && !sm_hs_too_costly(src))
         return sm_hs_expr(src, re_flags);
-    if ((r = sm_hs_relax(src, re_flags)) == NULL)
+    r = sm_hs_too_costly(src) ? sm_hs_relax(src, re_flags) : xstrdup(src);
+    free(shrunk);
+    if (r == NULL)
         return NULL;
     if (sm_hs_too_costly(r)) {
         free(r);

@@ -76,4 +76,10 @@ void scan_match_hs_scratch_free(struct scan_match_scratch *s);
  * with scan_match_try. Nothing without a database. */
 void scan_match_hs_run(struct sm_run *r, const char *p, size_t len);
 
+/* scan_match_shrink.c: for the Hyperscan pass, pat with every branch that
+ * only matches bytes 0x80-0xff (SA's look-alike letters) made one
+ * [\x80-\xff]+: a smaller pattern that matches wherever pat does. NULL
+ * when nothing changes or pat is not understood (/x, \Q). */
+char *scan_match_shrink(const char *pat, unsigned re_flags);
+
 #endif

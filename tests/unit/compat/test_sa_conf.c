@@ -640,13 +640,10 @@ START_TEST(replace_tags_too_large)
     r = fx_rule(&f, "RT_BIG");
     ck_assert_ptr_nonnull(strstr(r->pattern, "(?(DEFINE)(?<sa_tag_0>"));
     ck_assert_ptr_nonnull(strstr(r->pattern, "(?&sa_tag_0){1,3}z"));
-    /* Hyperscan gets it spelled out, the look-alikes made small: what
-     * takes only bytes 0x80-0xff is one [\x80-\xff]+ */
+    /* Hyperscan gets it spelled out (the matcher makes it small) */
     ck_assert_ptr_nonnull(r->prefilter);
     ck_assert_ptr_null(strstr(r->prefilter, "sa_tag_"));
-    ck_assert_ptr_null(strstr(r->prefilter, "\\xc3["));
-    ck_assert_ptr_null(strstr(r->prefilter, "\\xba"));
-    ck_assert_ptr_nonnull(strstr(r->prefilter, "|&#x?[0-9a-fA-F]+;|[qQ]|[\\x80-\\xff]+)"));
+    ck_assert_ptr_nonnull(strstr(r->prefilter, "|[qQ\\xd1\\xF1]){1,3}z"));
     ck_assert_ptr_null(fx_skip(&f, NULL, "replace_tags"));
     fx_close(&f);
     free(text);
