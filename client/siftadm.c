@@ -43,8 +43,9 @@ adm_usage(FILE *f)
                "                      parts, the body/rawbody/uri views, relays)\n"
                "  scan [--report|--json] [--local] [FILE...]  scan messages (stdin: -) with the\n"
                "                      configured rules and print score, action and rules hit\n"
-               "  rules [--skipped] [--local]  load the rules: what was read, translated and\n"
-               "                      left out (and why), evals missing\n"
+               "  rules [--skipped] [--local] [--yaml FILE]  load the rules: what was read,\n"
+               "                      translated and left out (and why), evals missing; --yaml\n"
+               "                      writes the translated rules as native YAML (-: stdout)\n"
                "options:\n"
                "  -c FILE             configuration (default " SIFT_CONFDIR "/sift.yaml)\n"
                "  -o KEY=VALUE        set a key above every layer, as siftd -o does\n");

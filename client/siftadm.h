@@ -16,7 +16,8 @@ struct adm {
 int adm_inspect(const struct adm *a, int argc, char **argv);
 /* siftadm scan [--report|--json] [--local] [FILE...]: the whole scan, here. */
 int adm_scan(const struct adm *a, int argc, char **argv);
-/* siftadm rules [--skipped] [--local]: what loading the rules read and left out. */
+/* siftadm rules [--skipped] [--local] [--yaml FILE]: what loading the rules read and
+ * left out; the translated rules written as native YAML. */
 int adm_rules(const struct adm *a, int argc, char **argv);
 
 #endif

@@ -1,20 +1,24 @@
 /*
  * siftadm_scan.c - `siftadm scan` (the whole scan of a message, in this
  * process: what a rule change does, without a server) and `siftadm rules`
- * (what loading SpamAssassin's rules read, translated and left out).
+ * (what loading SpamAssassin's rules read, translated and left out, and
+ * with --yaml the translation written out as native rules).
  */
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "compat/sa_rules.h"
 #include "core/buf.h"
 #include "core/json.h"
+#include "core/xmalloc.h"
 #include "daemon/siftd_cfg.h"
 #include "mime/mime_ctx.h"
 #include "scan/scan_engine.h"
+#include "scan/scan_yaml.h"
 #include "scan/task.h"
 
 #include "siftadm.h"
@@ -328,6 +332,63 @@ rules_missing_evals(const struct scan_ruleset *rs)
     free(f);
 }
 
+/* Write text to path whole or not at all: a temporary file beside it,
+ * renamed over it once written and flushed to disk. "-": stdout. */
+static int
+rules_write_file(const char *path, const struct buf *text)
+{
+    char *tmp;
+    mode_t mask;
+    int fd;
+    size_t off = 0;
+
+    if (strcmp(path, "-") == 0) {
+        if (fwrite(text->p, 1, text->len, stdout) != text->len || fflush(stdout) != 0) {
+            fprintf(stderr, "siftadm: writing the rules to stdout: %s\n", strerror(errno));
+            return -1;
+        }
+        return 0;
+    }
+    tmp = xmalloc(strlen(path) + 16);
+    sprintf(tmp, "%s.tmpXXXXXX", path);
+    if ((fd = mkstemp(tmp)) == -1) {
+        fprintf(stderr, "siftadm: %s: cannot create a temporary file beside it: %s\n", path,
+                strerror(errno));
+        free(tmp);
+        return -1;
+    }
+    /* mkstemp makes it 0600; a rules file is readable as any new file */
+    mask = umask(0);
+    umask(mask);
+    while (off < text->len) {
+        ssize_t n = write(fd, text->p + off, text->len - off);
+
+        if (n == -1 && errno == EINTR)
+            continue;
+        if (n == -1)
+            goto fail;
+        off += (size_t)n;
+    }
+    if (fchmod(fd, 0666 & ~mask) == -1 || fsync(fd) == -1)
+        goto fail;
+    if (close(fd) == -1) {
+        fd = -1;
+        goto fail;
+    }
+    fd = -1;
+    if (rename(tmp, path) == -1)
+        goto fail;
+    free(tmp);
+    return 0;
+fail:
+    fprintf(stderr, "siftadm: %s: %s (nothing written)\n", path, strerror(errno));
+    if (fd != -1)
+        close(fd);
+    unlink(tmp);
+    free(tmp);
+    return -1;
+}
+
 int
 adm_rules(const struct adm *a, int argc, char **argv)
 {
@@ -337,8 +398,9 @@ adm_rules(const struct adm *a, int argc, char **argv)
     struct mime_ctx_storage st;
     struct sa_conf_stats cs;
     struct scan_engine_stats es;
-    size_t bytype[8] = { 0 }, kinds[5] = { 0 };
+    size_t bytype[8] = { 0 }, kinds[SCAN_K_EXTERNAL + 1] = { 0 };
     bool list = false, local = false;
+    const char *yaml = NULL;
     static const char *const tnames[] = { "meta/eval", "header", "body",      "rawbody",
                                           "uri",       "full",   "mimeheader" };
 
@@ -347,13 +409,31 @@ adm_rules(const struct adm *a, int argc, char **argv)
             list = true;
         } else if (strcmp(argv[i], "--local") == 0) {
             local = true;
+        } else if (strcmp(argv[i], "--yaml") == 0 && i + 1 < argc) {
+            yaml = argv[++i];
         } else {
-            fprintf(stderr, "usage: siftadm rules [--skipped] [--local]\n");
+            fprintf(stderr, "usage: siftadm rules [--skipped] [--local] [--yaml FILE|-]\n");
             return 2;
         }
     }
     if (scan_prepare(a, &s, local, &rules, &ctx, &st) == -1)
         return 1;
+    if (yaml != NULL) {
+        struct buf out;
+        int rc;
+
+        buf_init(&out);
+        scan_yaml_write(rules->rs, &out);
+        rc = rules_write_file(yaml, &out);
+        buf_clear(&out);
+        /* on stdout the rules are the whole output: no summary after them */
+        if (rc == -1 || strcmp(yaml, "-") == 0) {
+            mime_ctx_clear(&ctx, &st);
+            sa_rules_free(&rules);
+            scan_setup_clear(&s);
+            return rc == -1 ? 1 : 0;
+        }
+    }
     sa_conf_stats(rules->conf, &cs);
     scan_engine_stats(rules->engine, &es);
     for (size_t i = 0; i < scan_ruleset_count(rules->rs); i++) {
@@ -387,6 +467,8 @@ adm_rules(const struct adm *a, int argc, char **argv)
     printf("left out:          %zu\n", scan_ruleset_nskips(rules->rs));
     rules_categories(rules->rs, list);
     rules_missing_evals(rules->rs);
+    if (yaml != NULL)
+        printf("written:           %s\n", yaml);
     mime_ctx_clear(&ctx, &st);
     sa_rules_free(&rules);
     scan_setup_clear(&s);

@@ -1,16 +1,20 @@
 /*
  * sa_rules.c - load, translate and compile a SpamAssassin rule set (see
- * sa_rules.h).
+ * sa_rules.h), with the redirector_pattern settings compiled for the URI
+ * collector.
  */
 #include "compat/sa_rules.h"
 
+#define PCRE2_CODE_UNIT_WIDTH 8
 #include <errno.h>
+#include <pcre2.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <time.h>
 
 #include "compat/sa_evals.h"
+#include "compat/sa_regex.h"
 #include "core/log.h"
 #include "core/xmalloc.h"
 #include "mime/mime_uris.h"
@@ -37,6 +41,111 @@ rules_dir_resolve(const char *dir)
     return SA_RULES_SHIPPED_DIR;
 }
 
+/* redirector_pattern, compiled in the order the files give them. */
+struct sa_rules_redirectors {
+    pcre2_code **re;
+    size_t n;
+};
+
+/* Conf::redirector_pattern: compile_regexp($value, 1) of each value; one
+ * that does not compile is left out (SA: "invalid redirector_pattern").
+ * sa_conf keeps no file:line for settings, so the skip names the pattern. */
+static struct sa_rules_redirectors *
+rules_redirectors_new(struct sa_rules *r)
+{
+    const struct strv *v;
+    size_t n = sa_conf_values(r->conf, "redirector_pattern", &v);
+    struct sa_rules_redirectors *rd;
+    pcre2_compile_context *cc;
+
+    if (n == 0)
+        return NULL;
+    rd = xcalloc(1, sizeof(*rd));
+    rd->re = xcalloc(n, sizeof(*rd->re));
+    cc = pcre2_compile_context_create(NULL);
+    if (cc == NULL)
+        xalloc_die(sizeof(pcre2_compile_context *));
+    /* what the matcher uses (scan_match.c): Perl's \n newline and \R */
+    pcre2_set_newline(cc, PCRE2_NEWLINE_LF);
+    pcre2_set_bsr(cc, PCRE2_BSR_UNICODE);
+    for (size_t i = 0; i < n; i++) {
+        struct strv body, mods, text = v[i];
+        struct sa_regex re;
+        struct sift_err err;
+        pcre2_code *code;
+        int ec;
+        PCRE2_SIZE off;
+
+        while (text.len > 0 && (*text.p == ' ' || *text.p == '\t'))
+            text.p++, text.len--;
+        if (sa_regex_split(text, &body, &mods, &err) != SA_RE_OK ||
+            sa_regex_translate(scan_ruleset_arena(r->rs), body, mods, &re, &err) != SA_RE_OK) {
+            scan_ruleset_skip(r->rs, NULL, "redirector_pattern", "redirector_pattern",
+                              "'%s': %s; left out", v[i].p, err.msg);
+            continue;
+        }
+        code = pcre2_compile((PCRE2_SPTR)re.pattern, PCRE2_ZERO_TERMINATED,
+                             sa_regex_pcre2_options(re.flags), &ec, &off, cc);
+        if (code == NULL) {
+            PCRE2_UCHAR msg[256];
+
+            pcre2_get_error_message(ec, msg, sizeof(msg));
+            scan_ruleset_skip(r->rs, NULL, "redirector_pattern", "redirector_pattern",
+                              "'%s': PCRE2: %s at offset %zu; left out", v[i].p, (const char *)msg,
+                              (size_t)off);
+            continue;
+        }
+        (void)pcre2_jit_compile(code, PCRE2_JIT_COMPLETE); /* else interpreted */
+        rd->re[rd->n++] = code;
+    }
+    pcre2_compile_context_free(cc);
+    return rd;
+}
+
+static void
+rules_redirectors_free(struct sa_rules_redirectors **rdp)
+{
+    struct sa_rules_redirectors *rd = *rdp;
+
+    if (rd == NULL)
+        return;
+    for (size_t i = 0; i < rd->n; i++)
+        pcre2_code_free(rd->re[i]);
+    free(rd->re);
+    free(rd);
+    *rdp = NULL;
+}
+
+/* Util::uri_list_canonicalize: the first pattern that matches with a
+ * defined $1 holding a '.' gives the target (a match without one goes on
+ * to the next pattern). */
+static bool
+rules_redirect(void *arg, struct strv uri, struct strv *target)
+{
+    const struct sa_rules_redirectors *rd = arg;
+    pcre2_match_data *md = pcre2_match_data_create(2, NULL);
+    bool found = false;
+
+    if (md == NULL)
+        xalloc_die(sizeof(pcre2_match_data *));
+    for (size_t i = 0; i < rd->n && !found; i++) {
+        int rc = pcre2_match(rd->re[i], (PCRE2_SPTR)(uri.p ? uri.p : ""), uri.len, 0, 0, md, NULL);
+        const PCRE2_SIZE *ov;
+
+        /* rc 0: more groups set than md holds, $1 is there; an error (the
+         * match limit) is no match, as for a rule */
+        if (rc < 0 || rc == 1)
+            continue;
+        ov = pcre2_get_ovector_pointer(md);
+        if (ov[2] == PCRE2_UNSET || memchr(uri.p + ov[2], '.', ov[3] - ov[2]) == NULL)
+            continue;
+        *target = strv_make(uri.p + ov[2], ov[3] - ov[2]);
+        found = true;
+    }
+    pcre2_match_data_free(md);
+    return found;
+}
+
 int
 sa_rules_load(const struct sa_rules_cfg *cfg, const struct scan_actions_cfg *actions,
               const struct cfg_node *symbols, struct sa_rules **out, struct sift_err *err)
@@ -60,6 +169,7 @@ sa_rules_load(const struct sa_rules_cfg *cfg, const struct scan_actions_cfg *act
     if (sa_conf_load_dirs(r->conf, r->rs, r->rules_dir, r->site_dir, err) == -1)
         goto fail;
     sa_conf_finish(r->conf, r->rs);
+    r->redirectors = rules_redirectors_new(r);
     if (symbols != NULL && scan_yaml_apply(r->rs, symbols, err) == -1)
         goto fail;
     if (scan_actions_from_cfg(actions != NULL ? actions : &no_actions,
@@ -92,6 +202,7 @@ sa_rules_free(struct sa_rules **rp)
     if (r == NULL)
         return;
     scan_engine_free(&r->engine);
+    rules_redirectors_free(&r->redirectors);
     scan_ruleset_free(&r->rs);
     sa_conf_free(&r->conf);
     free(r);
@@ -152,5 +263,7 @@ sa_rules_mime_cfg(const struct sa_rules *r, struct mime_cfg *mc)
 const struct scan_result *
 sa_rules_scan(struct sa_rules *r, struct task *t)
 {
+    if (r->redirectors != NULL && r->redirectors->n > 0)
+        mime_uris_set_redirector(task_message(t), rules_redirect, r->redirectors);
     return scan_engine_run(r->engine, t);
 }

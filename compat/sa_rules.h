@@ -39,20 +39,24 @@ struct sa_rules_cfg {
 extern const struct cfg_key sa_rules_cfg_keys[];
 extern const size_t sa_rules_cfg_nkeys;
 
+struct sa_rules_redirectors;
+
 struct sa_rules {
     struct sa_conf *conf;
     struct scan_ruleset *rs;
     struct scan_engine *engine;
     const char *rules_dir, *site_dir; /* as resolved */
     struct scan_actions actions;
-    /* redirector_pattern, compiled (opaque) */
-    void *redirectors;
+    /* redirector_pattern, compiled (opaque); NULL when there is none */
+    struct sa_rules_redirectors *redirectors;
     double load_seconds;
 };
 
 /* Load and compile: native_dir's rules, SpamAssassin's files, then the
  * configuration's `symbols` (definitions and rescores; NULL: none).
- * Problems in rule files are recorded in rs, not errors; -1 when a
+ * Problems in rule files are recorded in rs, not errors (a
+ * redirector_pattern that does not compile too: skip category
+ * "redirector_pattern", and the pattern is left out); -1 when a
  * directory cannot be read, a rules file is not valid YAML or the actions
  * are inconsistent. */
 int sa_rules_load(const struct sa_rules_cfg *cfg, const struct scan_actions_cfg *actions,

@@ -1022,12 +1022,18 @@ sy_put_word(struct buf *out, const char *s)
         sy_put_quoted(out, s, strlen(s));
 }
 
-/* The shortest decimal text that reads back as v. */
+/* The shortest decimal text that reads back as v; a whole number without
+ * an exponent (%g writes 500 as 5e+02, which YAML 1.1 reads as a string). */
 static void
 sy_put_number(struct buf *out, double v)
 {
     char tmp[40];
 
+    if (v > -1e15 && v < 1e15 && v == (double)(long long)v) {
+        snprintf(tmp, sizeof(tmp), "%.0f", v);
+        buf_puts(out, tmp);
+        return;
+    }
     for (int prec = 1; prec <= 17; prec++) {
         snprintf(tmp, sizeof(tmp), "%.*g", prec, v);
         if (strtod(tmp, NULL) == v)

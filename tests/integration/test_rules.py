@@ -1,12 +1,15 @@
 """SpamAssassin's rules, run by sift: `siftadm rules` loads the whole stock
-ruleset of Debian's spamassassin package and says what it left out and why;
+ruleset of Debian's spamassassin package and says what it left out and why
+(and with --yaml writes it as native rules, which load back alone);
 `siftadm scan` runs the full pipeline on messages, with a site's local.cf
-taken into account; and on a sample of ../shared/corpus sift agrees with
-the real SpamAssassin (scripts/sa-rule-parity.py)."""
+and redirector_pattern taken into account; and on a sample of
+../shared/corpus sift agrees with the real SpamAssassin
+(scripts/sa-rule-parity.py)."""
 
 import glob
 import json
 import os
+import re
 import shutil
 import subprocess
 import tempfile
@@ -45,17 +48,19 @@ class RulesTest(unittest.TestCase):
     def tearDownClass(cls):
         shutil.rmtree(cls.tmp, ignore_errors=True)
 
-    def adm(self, *args, site=None):
+    def adm(self, *args, site=None, overrides=(), rc=0):
         argv = [SIFTADM, "-c", os.path.join(ROOT, "config", "sift.yaml"),
                 "-o", "options.dbdir=" + self.db, "-o", "rules.cache_dir=" + RULES_CACHE,
                 "-o", "rules.native_dir=" + os.path.join(ROOT, "rules"),
-                "-o", "rules.site_dir=" + (site or self.site)] + list(args)
-        r = subprocess.run(argv, capture_output=True, timeout=600 * SLOW)
-        self.assertEqual(r.returncode, 0, r.stderr.decode(errors="replace"))
-        return r.stdout.decode()
+                "-o", "rules.site_dir=" + (site or self.site)]
+        for o in overrides:
+            argv += ["-o", o]
+        r = subprocess.run(argv + list(args), capture_output=True, timeout=600 * SLOW)
+        self.assertEqual(r.returncode, rc, r.stderr.decode(errors="replace"))
+        return r.stdout.decode() if rc == 0 else r.stderr.decode()
 
-    def scan(self, *files):
-        out = self.adm("scan", "--json", "--local", *files)
+    def scan(self, *files, site=None, overrides=()):
+        out = self.adm("scan", "--json", "--local", *files, site=site, overrides=overrides)
         return {d["file"]: d for d in map(json.loads, out.splitlines())}
 
     def test_rules_load_the_whole_stock_set(self):
@@ -81,6 +86,67 @@ class RulesTest(unittest.TestCase):
         self.assertAlmostEqual(ham["symbols"]["LOCAL_REVIEW"]["score"], -1.0)
         # 4.5 - 1.0 + 0.25 plus whatever stock rules say about this ham
         self.assertGreaterEqual(ham["score"], 3.75 - 2)
+
+    def test_yaml_export_loads_back_with_the_same_hits(self):
+        native = tempfile.mkdtemp(prefix="native-", dir=self.tmp)
+        empty = tempfile.mkdtemp(prefix="empty-", dir=self.tmp)
+        out = os.path.join(native, "sa.yaml")
+        summary = self.adm("rules", "--local", "--yaml", out)
+        self.assertIn("written:           " + out, summary)
+        self.assertEqual(os.listdir(native), ["sa.yaml"])  # no temporary file left
+        with open(out, encoding="utf-8") as fh:
+            text = fh.read()
+        self.assertTrue(text.startswith("# sift native rules"), text[:200])
+        gtube = re.search(r"\n  GTUBE: # \S+\.cf:\d+\n    type: body\n(?:    .*\n)*", text)
+        self.assertIsNotNone(gtube, "no GTUBE entry")
+        self.assertIn("\n    score: 500\n", gtube.group(0))  # local.cf's score
+        # evals keep their function, target and arguments
+        self.assertIn("\n    target: rawbody\n    function: check_for_mime\n"
+                      "    args: ['mime_base64_count']\n", text)
+        # the YAML alone: no SpamAssassin rules or site files
+        msgs = [os.path.join(DATA, m) for m in ("gtube.eml", "spam.eml", "ham.eml")]
+        sa = self.scan(*msgs)
+        yaml = self.scan(*msgs, site=empty, overrides=["rules.rules_dir=" + empty,
+                                                       "rules.native_dir=" + native])
+        for m in msgs:
+            want = {k: v["score"] for k, v in sa[m]["symbols"].items()}
+            got = {k: v["score"] for k, v in yaml[m]["symbols"].items()}
+            self.assertEqual(got, want, m)
+            self.assertAlmostEqual(yaml[m]["score"], sa[m]["score"], places=6, msg=m)
+        self.assertIn("GTUBE", sa[msgs[0]]["symbols"])
+        self.assertGreater(len(sa[msgs[1]]["symbols"]), 10)
+        # required_score is a setting, not a rule: local.cf's 4.0 is not in the YAML
+        self.assertEqual(yaml[msgs[0]]["required"], 5.0)
+
+    def test_yaml_to_stdout_and_a_file_that_cannot_be_written(self):
+        minimal = ["rules.rules_dir=" + os.path.join(DATA, "minimal")]
+        text = self.adm("rules", "--local", "--yaml", "-", site="~", overrides=minimal)
+        self.assertTrue(text.startswith("# sift native rules"), text[:200])
+        self.assertIn("\n  GTUBE: #", text[:2000])
+        self.assertFalse("rules directory:" in text, "summary on stdout")  # the rules alone
+        err = self.adm("rules", "--yaml", os.path.join(self.tmp, "no", "such", "dir.yaml"),
+                       site="~", overrides=minimal, rc=1)
+        self.assertIn("no/such/dir.yaml", err)
+        self.assertIn("No such file or directory", err)
+
+    def test_redirector_patterns_give_uris_their_targets(self):
+        site = tempfile.mkdtemp(prefix="site-redirect-", dir=self.tmp)
+        for pre in glob.glob("/etc/spamassassin/*.pre"):
+            shutil.copy(pre, site)
+        shutil.copy(os.path.join(DATA, "redirect", "redirect.cf"), site)
+        msg = os.path.join(DATA, "redirect.eml")
+        # SpamAssassin 4.0.1 hits both: Google's pattern from 72_active.cf, the site's own
+        hits = self.scan(msg, site=site)[msg]["symbols"]
+        self.assertIn("SIFT_TEST_GOOGLE_TARGET", hits)
+        self.assertIn("SIFT_TEST_SITE_TARGET", hits)
+        skipped = self.adm("rules", "--local", "--skipped", site=site)
+        self.assertRegex(skipped, r"redirector_pattern: '/\^http:.*unclosed/': .*; left out")
+        self.assertRegex(skipped, r"redirector_pattern: 'no_delimiters_\(\.\*\)': "
+                                  r"missing regexp delimiters; left out")
+        # without the stock patterns only the site's target is found
+        hits = self.scan(msg, site=os.path.join(DATA, "redirect"),
+                         overrides=["rules.rules_dir=" + os.path.join(DATA, "minimal")])[msg]
+        self.assertEqual(set(hits["symbols"]), {"SIFT_TEST_SITE_TARGET"})
 
     def test_report_and_stdin(self):
         with open(os.path.join(DATA, "gtube.eml"), "rb") as fh:
