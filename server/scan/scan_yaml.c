@@ -36,6 +36,7 @@ enum sy_field {
     SY_FUNCTION,
     SY_ARGS,
     SY_EXPRESSION,
+    SY_PREFILTER,
     SY_SCORE,
     SY_DESCRIPTION,
     SY_GROUP,
@@ -45,13 +46,14 @@ enum sy_field {
 };
 
 static const char *const sy_fields[SY_NFIELDS] = {
-    "type", "header",     "pattern", "negate",      "if_unset", "target", "function",
-    "args", "expression", "score",   "description", "group",    "tflags", "priority",
+    "type",       "header",    "pattern", "negate",      "if_unset", "target", "function", "args",
+    "expression", "prefilter", "score",   "description", "group",    "tflags", "priority",
 };
 
 #define SY_BIT(f)  (1u << (f))
 #define SY_HDR_RE  (SY_BIT(SY_HEADER) | SY_BIT(SY_PATTERN))
-#define SY_HDR_OPT (SY_HDR_RE | SY_BIT(SY_NEGATE) | SY_BIT(SY_IF_UNSET))
+#define SY_HDR_OPT (SY_HDR_RE | SY_BIT(SY_NEGATE) | SY_BIT(SY_IF_UNSET) | SY_BIT(SY_PREFILTER))
+#define SY_RE_OPT  (SY_BIT(SY_PATTERN) | SY_BIT(SY_PREFILTER))
 
 /* Each type: the kind and text it makes, the fields it needs and allows
  * (besides type and the attributes). */
@@ -62,10 +64,10 @@ static const struct sy_type {
     unsigned required, allowed;
 } sy_types[] = {
     { "header", SCAN_K_REGEX, SCAN_T_HEADER, SY_HDR_RE, SY_HDR_OPT },
-    { "body", SCAN_K_REGEX, SCAN_T_BODY, SY_BIT(SY_PATTERN), SY_BIT(SY_PATTERN) },
-    { "rawbody", SCAN_K_REGEX, SCAN_T_RAWBODY, SY_BIT(SY_PATTERN), SY_BIT(SY_PATTERN) },
-    { "uri", SCAN_K_REGEX, SCAN_T_URI, SY_BIT(SY_PATTERN), SY_BIT(SY_PATTERN) },
-    { "full", SCAN_K_REGEX, SCAN_T_FULL, SY_BIT(SY_PATTERN), SY_BIT(SY_PATTERN) },
+    { "body", SCAN_K_REGEX, SCAN_T_BODY, SY_BIT(SY_PATTERN), SY_RE_OPT },
+    { "rawbody", SCAN_K_REGEX, SCAN_T_RAWBODY, SY_BIT(SY_PATTERN), SY_RE_OPT },
+    { "uri", SCAN_K_REGEX, SCAN_T_URI, SY_BIT(SY_PATTERN), SY_RE_OPT },
+    { "full", SCAN_K_REGEX, SCAN_T_FULL, SY_BIT(SY_PATTERN), SY_RE_OPT },
     { "mimeheader", SCAN_K_REGEX, SCAN_T_MIMEHEADER, SY_HDR_RE, SY_HDR_OPT },
     { "meta", SCAN_K_META, SCAN_T_NONE, SY_BIT(SY_EXPRESSION), SY_BIT(SY_EXPRESSION) },
     { "eval", SCAN_K_EVAL, SCAN_T_NONE, SY_BIT(SY_FUNCTION),
@@ -315,19 +317,15 @@ sy_closing(char open)
  * lies before the last closing delimiter, so the writer never has to
  * escape one. PCRE2 must accept it with the matcher's options. */
 static int
-sy_pattern(struct sy_ctx *c, const struct cfg_node *n, struct scan_rule *t)
+sy_regex_split(struct sy_ctx *c, const struct cfg_node *n, const char *field, char **inner,
+               unsigned *flagsp)
 {
     const char *s = n->str;
     size_t len = n->len, start, close;
     char cl;
     unsigned flags = 0;
-    uint32_t opts = PCRE2_NEVER_UTF | PCRE2_NEVER_UCP;
-    pcre2_code *re;
-    int code;
-    PCRE2_SIZE off;
-    char *inner;
 
-    if (sy_scalar(c, n, "pattern", "a string") == -1)
+    if (sy_scalar(c, n, field, "a string") == -1)
         return -1;
     if (len >= 1 && s[0] == '/') {
         cl = '/';
@@ -336,24 +334,41 @@ sy_pattern(struct sy_ctx *c, const struct cfg_node *n, struct scan_rule *t)
         cl = sy_closing(s[1]);
         start = 2;
     } else {
-        return sy_skip(c, &n->pos, "pattern: write it /regex/flags or m{regex}flags");
+        return sy_skip(c, &n->pos, "%s: write it /regex/flags or m{regex}flags", field);
     }
     for (close = len; close > start && s[close - 1] != cl; close--)
         ;
     if (close == start)
-        return sy_skip(c, &n->pos, "pattern: no closing '%c'", cl);
+        return sy_skip(c, &n->pos, "%s: no closing '%c'", field, cl);
     close--;
     for (size_t i = close + 1; i < len; i++) {
         const char *f = strchr(sy_re_flags, s[i]);
 
         if (f == NULL) {
             if ((unsigned char)s[i] > ' ' && (unsigned char)s[i] < 0x7f)
-                return sy_skip(c, &n->pos, "pattern: unknown flag '%c' (i, m, s, x)", s[i]);
-            return sy_skip(c, &n->pos, "pattern: unknown flag 0x%02x (i, m, s, x)",
+                return sy_skip(c, &n->pos, "%s: unknown flag '%c' (i, m, s, x)", field, s[i]);
+            return sy_skip(c, &n->pos, "%s: unknown flag 0x%02x (i, m, s, x)", field,
                            (unsigned char)s[i]);
         }
         flags |= 1u << (f - sy_re_flags);
     }
+    *inner = arena_strndup(c->a, s + start, close - start);
+    *flagsp = flags;
+    return 0;
+}
+
+static int
+sy_pattern(struct sy_ctx *c, const struct cfg_node *n, struct scan_rule *t)
+{
+    unsigned flags;
+    uint32_t opts = PCRE2_NEVER_UTF | PCRE2_NEVER_UCP;
+    pcre2_code *re;
+    int code;
+    PCRE2_SIZE off;
+    char *inner;
+
+    if (sy_regex_split(c, n, "pattern", &inner, &flags) == -1)
+        return -1;
     if (flags & SCAN_RE_I)
         opts |= PCRE2_CASELESS;
     if (flags & SCAN_RE_M)
@@ -362,8 +377,7 @@ sy_pattern(struct sy_ctx *c, const struct cfg_node *n, struct scan_rule *t)
         opts |= PCRE2_DOTALL;
     if (flags & SCAN_RE_X)
         opts |= PCRE2_EXTENDED;
-    inner = arena_strndup(c->a, s + start, close - start);
-    re = pcre2_compile((PCRE2_SPTR)inner, close - start, opts, &code, &off, c->cc);
+    re = pcre2_compile((PCRE2_SPTR)inner, PCRE2_ZERO_TERMINATED, opts, &code, &off, c->cc);
     if (re == NULL) {
         PCRE2_UCHAR msg[256];
 
@@ -373,6 +387,23 @@ sy_pattern(struct sy_ctx *c, const struct cfg_node *n, struct scan_rule *t)
     pcre2_code_free(re);
     t->pattern = inner;
     t->re_flags = flags;
+    return 0;
+}
+
+/* What the matcher's Hyperscan pass runs instead of the pattern (see
+ * struct scan_pattern): same flags; not compiled here (it may be too
+ * large for PCRE2, which is why it exists). */
+static int
+sy_prefilter(struct sy_ctx *c, const struct cfg_node *n, struct scan_rule *t)
+{
+    unsigned flags;
+    char *inner;
+
+    if (sy_regex_split(c, n, "prefilter", &inner, &flags) == -1)
+        return -1;
+    if (flags != t->re_flags)
+        return sy_skip(c, &n->pos, "prefilter: its flags must be the pattern's");
+    t->prefilter = inner;
     return 0;
 }
 
@@ -623,7 +654,7 @@ static int
 sy_definition(struct sy_ctx *c, const struct cfg_node *e, const struct sy_type *ty,
               const struct cfg_node *const *f, struct scan_rule *t)
 {
-    for (int k = SY_HEADER; k <= SY_EXPRESSION; k++) {
+    for (int k = SY_HEADER; k <= SY_PREFILTER; k++) {
         if (f[k] != NULL && !(ty->allowed & SY_BIT(k)))
             return sy_skip(c, &f[k]->key_pos, "'%s' is not a field of a %s rule", sy_fields[k],
                            ty->name);
@@ -636,6 +667,9 @@ sy_definition(struct sy_ctx *c, const struct cfg_node *e, const struct sy_type *
     if (f[SY_HEADER] != NULL && sy_header(c, f[SY_HEADER], &t->header) == -1)
         return -1;
     if (f[SY_PATTERN] != NULL && sy_pattern(c, f[SY_PATTERN], t) == -1)
+        return -1;
+    if (f[SY_PREFILTER] != NULL && f[SY_PREFILTER]->kind != CFG_NULL &&
+        sy_prefilter(c, f[SY_PREFILTER], t) == -1)
         return -1;
     if (f[SY_NEGATE] != NULL && f[SY_NEGATE]->kind != CFG_NULL) {
         struct sift_err err;
@@ -689,6 +723,7 @@ sy_define(struct sy_ctx *c, const struct cfg_node *e, const struct sy_type *ty,
     r->target = t.target;
     r->pattern = t.pattern;
     r->re_flags = t.re_flags;
+    r->prefilter = t.prefilter;
     r->header = t.header;
     r->negate = t.negate;
     r->if_unset = t.if_unset;
@@ -707,7 +742,7 @@ sy_rescore(struct sy_ctx *c, const struct cfg_node *e, const struct cfg_node *co
     struct scan_rule *r = scan_ruleset_find(c->rs, e->key);
     struct sy_attrs at;
 
-    for (int k = SY_HEADER; k <= SY_EXPRESSION; k++) {
+    for (int k = SY_HEADER; k <= SY_PREFILTER; k++) {
         if (f[k] != NULL) {
             sy_skip(c, &f[k]->key_pos,
                     "'%s' needs a type (without one, an entry changes only score, description, "
@@ -1088,7 +1123,7 @@ sy_pattern_bytes(struct buf *b, const char *pat)
 
 /* /re/flags, or m{re}flags (or another delimiter) when re has a '/'. */
 static void
-sy_put_pattern(struct buf *out, const struct scan_rule *r)
+sy_put_pattern(struct buf *out, const char *pattern, unsigned re_flags)
 {
     static const char *const delims[] = { "//", "{}", "!!", "||", "##", ",,", "~~", "%%", "@@" };
     struct buf b, t;
@@ -1096,7 +1131,7 @@ sy_put_pattern(struct buf *out, const struct scan_rule *r)
 
     buf_init(&b);
     buf_init(&t);
-    sy_pattern_bytes(&b, r->pattern);
+    sy_pattern_bytes(&b, pattern);
     for (size_t i = 0; i < sizeof(delims) / sizeof(delims[0]); i++) {
         if (b.len == 0 || (memchr(b.p, delims[i][0], b.len) == NULL &&
                            memchr(b.p, delims[i][1], b.len) == NULL)) {
@@ -1111,7 +1146,7 @@ sy_put_pattern(struct buf *out, const struct scan_rule *r)
         buf_append(&t, b.p, b.len);
     buf_putc(&t, d[1]); /* the last one in the text: the reader needs no escape */
     for (unsigned i = 0; i < 4; i++) {
-        if (r->re_flags & (1u << i))
+        if (re_flags & (1u << i))
             buf_putc(&t, sy_re_flags[i]);
     }
     sy_put_quoted(out, t.p, t.len);
@@ -1250,8 +1285,13 @@ sy_put_rule(struct buf *out, const struct scan_rule *r)
     }
     if (r->kind == SCAN_K_REGEX) {
         buf_puts(out, "    pattern: ");
-        sy_put_pattern(out, r);
+        sy_put_pattern(out, r->pattern, r->re_flags);
         buf_putc(out, '\n');
+        if (r->prefilter != NULL) {
+            buf_puts(out, "    prefilter: ");
+            sy_put_pattern(out, r->prefilter, r->re_flags);
+            buf_putc(out, '\n');
+        }
         if ((r->target == SCAN_T_HEADER || r->target == SCAN_T_MIMEHEADER) && r->negate)
             buf_puts(out, "    negate: true\n");
         if ((r->target == SCAN_T_HEADER || r->target == SCAN_T_MIMEHEADER) && r->if_unset != NULL) {

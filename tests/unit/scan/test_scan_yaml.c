@@ -310,6 +310,10 @@ static const struct {
     { "symbols:\n  R:\n    score: 2\n", "R", "t.yaml:2:3", "no such rule" },
     { "symbols:\n  R:\n    pattern: /a/\n    score: 2\n", "R", "t.yaml:3:5",
       "'pattern' needs a type" },
+    { "symbols:\n  R:\n    type: body\n    pattern: /a/i\n    prefilter: /a/\n", "R",
+      "t.yaml:5:16", "prefilter: its flags must be the pattern's" },
+    { "symbols:\n  R:\n    type: meta\n    expression: A\n    prefilter: /a/\n", "R",
+      "t.yaml:5:5", "'prefilter' is not a field of a meta rule" },
     { "- a\n", NULL, "t.yaml:1:1", "a rules file is a map with a 'symbols' key, not a list" },
     { "just text\n", NULL, "t.yaml:1:1", "not a string" },
     { "rules: {}\n", NULL, "t.yaml:1:1", "unknown key 'rules'" },
@@ -540,6 +544,8 @@ rule_diff(const struct scan_rule *a, const struct scan_rule *b)
         return "kind/target";
     if (!str_same(a->pattern, b->pattern) || a->re_flags != b->re_flags)
         return "pattern";
+    if (!str_same(a->prefilter, b->prefilter))
+        return "prefilter";
     if (!str_same(a->header, b->header) || a->negate != b->negate ||
         !str_same(a->if_unset, b->if_unset))
         return "header";
@@ -636,6 +642,11 @@ every_kind(void)
     r->pattern = "http://a{2}b";
     r->re_flags = SCAN_RE_S | SCAN_RE_X;
     set_score(r, 0.1 + 0.2, 0.1 + 0.2, 0.1 + 0.2, 0.1 + 0.2);
+
+    r = mk(rs, "BODY_PREFILTERED", SCAN_K_REGEX, SCAN_T_BODY);
+    r->pattern = "(?&t){2}(?(DEFINE)(?<t>ab))";
+    r->prefilter = "(?:ab){2}";
+    r->re_flags = SCAN_RE_I;
 
     r = mk(rs, "BODY_DELIMS", SCAN_K_REGEX, SCAN_T_BODY);
     r->pattern = "/{}!|#,~%@()<>";
@@ -744,6 +755,8 @@ START_TEST(what_is_written_reads_back_the_same)
     ck_assert_ptr_nonnull(strstr(w1.p, "  BODY_SLASH: # hand.cf:1\n    type: body\n"
                                        "    pattern: 'm!http://a{2}b!sx'\n"));
     ck_assert_ptr_nonnull(strstr(w1.p, "    pattern: '//{}!|#,~%@()<>/'\n"));
+    ck_assert_ptr_nonnull(strstr(w1.p, "    pattern: '/(?&t){2}(?(DEFINE)(?<t>ab))/i'\n"
+                                       "    prefilter: '/(?:ab){2}/i'\n"));
     ck_assert_ptr_nonnull(strstr(w1.p, "    score: 0.30000000000000004\n"));
     ck_assert_ptr_nonnull(strstr(w1.p, "    score: [1, 2, 3, 4]\n"));
     ck_assert_ptr_nonnull(strstr(w1.p, "    header: 'From:'\n"));
