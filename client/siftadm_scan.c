@@ -398,7 +398,7 @@ adm_rules(const struct adm *a, int argc, char **argv)
     struct mime_ctx_storage st;
     struct sa_conf_stats cs;
     struct scan_engine_stats es;
-    size_t bytype[8] = { 0 }, kinds[SCAN_K_EXTERNAL + 1] = { 0 };
+    size_t bytype[8] = { 0 }, kinds[SCAN_NKINDS] = { 0 };
     bool list = false, local = false;
     const char *yaml = NULL;
     static const char *const tnames[] = { "meta/eval", "header", "body",      "rawbody",
@@ -442,15 +442,18 @@ adm_rules(const struct adm *a, int argc, char **argv)
         if (r->kind == SCAN_K_UNDEFINED)
             continue;
         kinds[r->kind]++;
-        if (r->kind != SCAN_K_META && r->target < 7)
+        if (r->kind != SCAN_K_META && r->kind != SCAN_K_COMPOSITE && r->target < 7)
             bytype[r->target]++;
     }
     printf("rules directory:   %s\n", rules->rules_dir);
     printf("site directory:    %s\n", rules->site_dir ? rules->site_dir : "(none)");
     printf("files read:        %zu (%zu directive lines, %zu with an unknown keyword)\n", cs.files,
            cs.lines, cs.unknown);
-    printf("rules defined:     %zu (regex %zu, exists %zu, eval %zu, meta %zu)\n", es.rules,
+    printf("rules defined:     %zu (regex %zu, exists %zu, eval %zu, meta %zu", es.rules,
            kinds[SCAN_K_REGEX], kinds[SCAN_K_EXISTS], kinds[SCAN_K_EVAL], kinds[SCAN_K_META]);
+    if (kinds[SCAN_K_COMPOSITE] > 0)
+        printf(", composite %zu", kinds[SCAN_K_COMPOSITE]);
+    printf(")\n");
     printf("  by type:        ");
     for (size_t t = 1; t < 7; t++)
         printf(" %s %zu", tnames[t], bytype[t]);

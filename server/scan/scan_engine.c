@@ -24,6 +24,7 @@
 #include "mime/mime_uris.h"
 #include "mime/mime_views.h"
 #include "scan/scan_eval.h"
+#include "scan/scan_composite.h"
 #include "scan/scan_match.h"
 #include "scan/scan_meta.h"
 
@@ -39,6 +40,7 @@ struct eng_rule {
     void *eval_state;
     const struct scan_eval_def *eval;
     struct scan_meta *meta;
+    struct scan_composite *composite;
     /* a meta scored 0: evaluated, never hits; when its value is not 0, SA
      * never marks it done and the metas reading it never run */
     bool zero_meta;
@@ -73,6 +75,8 @@ struct scan_engine {
     struct scan_matcher *text_m[TXT_N];
     unsigned *evals, *metas, *mimeheaders; /* rule indices, metas in dependency order */
     size_t nevals, nmetas, nmimeheaders;
+    unsigned *composites; /* in definition order */
+    size_t ncomposites;
     struct scan_match_scratch *scratch;
     pcre2_match_data *md;
     unsigned *counts; /* scratch for matcher results, big enough for any matcher */
@@ -277,6 +281,16 @@ eng_place(struct scan_engine *e, struct eng_rule *er, struct strset *keys,
                                  (e->nevals + 1) * sizeof(unsigned));
         e->evals[e->nevals++] = r->index;
         e->stats.eval++;
+        return;
+    case SCAN_K_COMPOSITE:
+        if ((er->composite = scan_composite_compile(e->a, r->expr != NULL ? r->expr : "", &err)) ==
+            NULL) {
+            eng_skip(e, er, "composite", err.msg);
+            return;
+        }
+        e->composites = arena_realloc(e->a, e->composites, e->ncomposites * sizeof(unsigned),
+                                      (e->ncomposites + 1) * sizeof(unsigned));
+        e->composites[e->ncomposites++] = r->index;
         return;
     case SCAN_K_META:
     case SCAN_K_EXTERNAL:
@@ -749,6 +763,108 @@ eng_str_cmp(const void *a, const void *b)
     return strcmp(*(const char *const *)a, *(const char *const *)b);
 }
 
+/* ---- composites ---- */
+
+struct eng_comp {
+    struct scan_result *res;
+    unsigned char *how; /* per hit: bit 1 weight removed, bit 2 symbol removed */
+    bool *kept;         /* per hit: a composite left it alone */
+};
+
+static long
+eng_comp_find(const struct scan_result *res, const char *name, size_t len)
+{
+    for (size_t i = 0; i < res->nhits; i++) {
+        const char *n = res->hits[i].rule->name;
+
+        if (strncmp(n, name, len) == 0 && n[len] == '\0')
+            return (long)i;
+    }
+    return -1;
+}
+
+static bool
+eng_comp_has(void *arg, const char *name, size_t len)
+{
+    const struct eng_comp *c = arg;
+
+    if (eng_comp_find(c->res, name, len) >= 0)
+        return true;
+    for (size_t i = 0; i < c->res->nsubhits; i++) {
+        const char *n = c->res->subhits[i];
+
+        if (strncmp(n, name, len) == 0 && n[len] == '\0')
+            return true;
+    }
+    return false;
+}
+
+static void
+eng_comp_mark(void *arg, const char *name, size_t len, enum scan_composite_policy how)
+{
+    struct eng_comp *c = arg;
+    long i = eng_comp_find(c->res, name, len);
+
+    if (i < 0)
+        return; /* a sub-rule: nothing to remove */
+    if (how == SCAN_COMPOSITE_LEAVE)
+        c->kept[i] = true;
+    else if (how == SCAN_COMPOSITE_REMOVE_WEIGHT)
+        c->how[i] |= 1;
+    else if (how == SCAN_COMPOSITE_REMOVE_SYMBOL)
+        c->how[i] |= 2;
+    else
+        c->how[i] |= 3;
+}
+
+/* The composites, in order, each on what the scan found and the
+ * composites before it; then what their hits take away (a symbol a
+ * composite left alone with '-' or policy leave stays whole). Returns
+ * the change to the total. */
+static double
+eng_composites(struct eng_run *run, struct scan_result *res)
+{
+    struct scan_engine *e = run->e;
+    struct arena *a = run->t->arena;
+    struct eng_comp c = { res, NULL, NULL };
+    double delta = 0;
+    size_t out = 0;
+
+    if (e->ncomposites == 0)
+        return 0;
+    c.how = arena_calloc(a, res->nhits + e->ncomposites + 1, 1);
+    c.kept = arena_calloc(a, res->nhits + e->ncomposites + 1, sizeof(bool));
+    res->hits = arena_realloc(a, res->hits, (res->nhits + 1) * sizeof(*res->hits),
+                              (res->nhits + e->ncomposites + 1) * sizeof(*res->hits));
+    for (size_t k = 0; k < e->ncomposites; k++) {
+        const struct eng_rule *er = &e->rules[e->composites[k]];
+        struct scan_hit *h;
+
+        if (!er->active || !scan_composite_eval(er->composite, eng_comp_has, eng_comp_mark, &c,
+                                                (enum scan_composite_policy)er->r->policy))
+            continue;
+        h = &res->hits[res->nhits++];
+        memset(h, 0, sizeof(*h));
+        h->rule = er->r;
+        h->count = 1;
+        h->value = 1;
+        h->score = er->score;
+        delta += h->score;
+    }
+    for (size_t i = 0; i < res->nhits; i++) {
+        unsigned how = c.kept[i] ? 0 : c.how[i];
+
+        if (how & 1) {
+            delta -= res->hits[i].score;
+            res->hits[i].score = 0;
+        }
+        if (!(how & 2))
+            res->hits[out++] = res->hits[i];
+    }
+    res->nhits = out;
+    return delta;
+}
+
 static struct scan_result *
 eng_result(struct eng_run *run)
 {
@@ -812,8 +928,9 @@ eng_result(struct eng_run *run)
         h->option = ts->option;
         score += h->score;
     }
-    qsort(res->hits, res->nhits, sizeof(*res->hits), eng_hit_cmp);
     qsort(res->subhits, res->nsubhits, sizeof(*res->subhits), eng_str_cmp);
+    score += eng_composites(run, res);
+    qsort(res->hits, res->nhits, sizeof(*res->hits), eng_hit_cmp);
     /* SA rounds the score to three decimals before comparing */
     snprintf(buf, sizeof(buf), "%0.3f", score);
     res->score = strtod(buf, NULL) + 0.0;

@@ -39,7 +39,9 @@ enum scan_rule_kind {
     SCAN_K_META,          /* an expression over other rules (scan_meta.h) */
     SCAN_K_EXTERNAL,      /* raised by code (the parser, a check) through task_add_symbol:
                              the rule only gives it a score, a description, a group */
+    SCAN_K_COMPOSITE,     /* an expression over the final symbols (scan_composite.h) */
 };
+#define SCAN_NKINDS (SCAN_K_COMPOSITE + 1)
 
 /* Perl's match flags, as written after the pattern. */
 enum scan_re_flag {
@@ -98,8 +100,9 @@ struct scan_rule {
     struct scan_eval_arg *args;
     size_t nargs;
 
-    /* SCAN_K_META */
+    /* SCAN_K_META, SCAN_K_COMPOSITE */
     const char *expr;
+    unsigned policy; /* SCAN_K_COMPOSITE: enum scan_composite_policy */
 
     /* attributes */
     double score[4]; /* SA's four score sets (one value: all four) */

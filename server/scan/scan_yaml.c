@@ -23,6 +23,7 @@
 #include "core/cfg_keys.h"
 #include "core/cfg_yaml.h"
 #include "core/xmalloc.h"
+#include "scan/scan_composite.h"
 #include "scan/scan_meta.h"
 
 /* The fields of an entry; the attributes (score..priority) come last. */
@@ -37,6 +38,7 @@ enum sy_field {
     SY_ARGS,
     SY_EXPRESSION,
     SY_PREFILTER,
+    SY_POLICY,
     SY_SCORE,
     SY_DESCRIPTION,
     SY_GROUP,
@@ -46,8 +48,8 @@ enum sy_field {
 };
 
 static const char *const sy_fields[SY_NFIELDS] = {
-    "type",       "header",    "pattern", "negate",      "if_unset", "target", "function", "args",
-    "expression", "prefilter", "score",   "description", "group",    "tflags", "priority",
+    "type",       "header",    "pattern", "negate", "if_unset",    "target", "function", "args",
+    "expression", "prefilter", "policy",  "score",  "description", "group",  "tflags",   "priority",
 };
 
 #define SY_BIT(f)  (1u << (f))
@@ -70,6 +72,8 @@ static const struct sy_type {
     { "full", SCAN_K_REGEX, SCAN_T_FULL, SY_BIT(SY_PATTERN), SY_RE_OPT },
     { "mimeheader", SCAN_K_REGEX, SCAN_T_MIMEHEADER, SY_HDR_RE, SY_HDR_OPT },
     { "meta", SCAN_K_META, SCAN_T_NONE, SY_BIT(SY_EXPRESSION), SY_BIT(SY_EXPRESSION) },
+    { "composite", SCAN_K_COMPOSITE, SCAN_T_NONE, SY_BIT(SY_EXPRESSION),
+      SY_BIT(SY_EXPRESSION) | SY_BIT(SY_POLICY) },
     { "eval", SCAN_K_EVAL, SCAN_T_NONE, SY_BIT(SY_FUNCTION),
       SY_BIT(SY_FUNCTION) | SY_BIT(SY_TARGET) | SY_BIT(SY_ARGS) },
     { "exists", SCAN_K_EXISTS, SCAN_T_HEADER, SY_BIT(SY_HEADER), SY_BIT(SY_HEADER) },
@@ -430,6 +434,31 @@ sy_expression(struct sy_ctx *c, const struct cfg_node *n, struct scan_rule *t)
     return 0;
 }
 
+/* A composite's expression (scan_composite.h) and policy. */
+static int
+sy_composite(struct sy_ctx *c, const struct cfg_node *e, const struct cfg_node *policy,
+             struct scan_rule *t)
+{
+    struct sift_err err;
+    char show[64];
+    int p;
+
+    if (sy_string(c, e, "expression", true, &t->expr) == -1)
+        return -1;
+    if (scan_composite_compile(c->scratch, t->expr, &err) == NULL)
+        return sy_skip(c, &e->pos, "expression: %s", err.msg);
+    if (policy == NULL || policy->kind == CFG_NULL)
+        return 0;
+    if (sy_scalar(c, policy, "policy", "a string") == -1)
+        return -1;
+    if ((p = scan_composite_policy_parse(policy->str)) < 0)
+        return sy_skip(c, &policy->pos,
+                       "policy: unknown '%s' (remove_all, remove_weight, remove_symbol, leave)",
+                       sy_show(policy->str, show, sizeof(show)));
+    t->policy = (unsigned)p;
+    return 0;
+}
+
 static int
 sy_target(struct sy_ctx *c, const struct cfg_node *n, struct scan_rule *t)
 {
@@ -654,7 +683,7 @@ static int
 sy_definition(struct sy_ctx *c, const struct cfg_node *e, const struct sy_type *ty,
               const struct cfg_node *const *f, struct scan_rule *t)
 {
-    for (int k = SY_HEADER; k <= SY_PREFILTER; k++) {
+    for (int k = SY_HEADER; k <= SY_POLICY; k++) {
         if (f[k] != NULL && !(ty->allowed & SY_BIT(k)))
             return sy_skip(c, &f[k]->key_pos, "'%s' is not a field of a %s rule", sy_fields[k],
                            ty->name);
@@ -695,6 +724,8 @@ sy_definition(struct sy_ctx *c, const struct cfg_node *e, const struct sy_type *
     }
     if (f[SY_ARGS] != NULL && sy_args(c, f[SY_ARGS], t) == -1)
         return -1;
+    if (ty->kind == SCAN_K_COMPOSITE)
+        return sy_composite(c, f[SY_EXPRESSION], f[SY_POLICY], t);
     if (f[SY_EXPRESSION] != NULL && sy_expression(c, f[SY_EXPRESSION], t) == -1)
         return -1;
     return 0;
@@ -731,6 +762,7 @@ sy_define(struct sy_ctx *c, const struct cfg_node *e, const struct sy_type *ty,
     r->args = t.args;
     r->nargs = t.nargs;
     r->expr = t.expr;
+    r->policy = t.policy;
     r->origin = arena_strdup(c->a, cfg_pos_str(&e->key_pos, where, sizeof(where)));
     sy_attrs_apply(r, &at);
 }
@@ -742,7 +774,7 @@ sy_rescore(struct sy_ctx *c, const struct cfg_node *e, const struct cfg_node *co
     struct scan_rule *r = scan_ruleset_find(c->rs, e->key);
     struct sy_attrs at;
 
-    for (int k = SY_HEADER; k <= SY_PREFILTER; k++) {
+    for (int k = SY_HEADER; k <= SY_POLICY; k++) {
         if (f[k] != NULL) {
             sy_skip(c, &f[k]->key_pos,
                     "'%s' needs a type (without one, an entry changes only score, description, "
@@ -1238,6 +1270,8 @@ sy_type_of(const struct scan_rule *r)
         return r->eval != NULL && r->target < SCAN_NTARGETS ? "eval" : NULL;
     case SCAN_K_META:
         return r->expr != NULL ? "meta" : NULL;
+    case SCAN_K_COMPOSITE:
+        return r->expr != NULL ? "composite" : NULL;
     case SCAN_K_EXTERNAL:
         return "external";
     default:
@@ -1307,10 +1341,13 @@ sy_put_rule(struct buf *out, const struct scan_rule *r)
         buf_putc(out, '\n');
         if (r->nargs > 0)
             sy_put_args(out, r);
-    } else if (r->kind == SCAN_K_META) {
+    } else if (r->kind == SCAN_K_META || r->kind == SCAN_K_COMPOSITE) {
         buf_puts(out, "    expression: ");
         sy_put_quoted(out, r->expr, strlen(r->expr));
         buf_putc(out, '\n');
+        if (r->kind == SCAN_K_COMPOSITE && r->policy != SCAN_COMPOSITE_REMOVE_ALL)
+            buf_printf(out, "    policy: %s\n",
+                       scan_composite_policy_name((enum scan_composite_policy)r->policy));
     }
     sy_put_attrs(out, r);
 }

@@ -118,6 +118,26 @@ class RulesTest(unittest.TestCase):
         # required_score is a setting, not a rule: local.cf's 4.0 is not in the YAML
         self.assertEqual(yaml[msgs[0]]["required"], 5.0)
 
+    def test_a_composite_replaces_what_it_names(self):
+        native = tempfile.mkdtemp(prefix="composite-", dir=self.tmp)
+        empty = tempfile.mkdtemp(prefix="empty-", dir=self.tmp)
+        with open(os.path.join(native, "composite.yaml"), "w", encoding="utf-8") as fh:
+            fh.write("symbols:\n"
+                     "  TEST_GTUBE:\n"
+                     "    type: composite\n"
+                     "    expression: 'GTUBE & ~SUBJ_TEST & !NO_SUCH_RULE'\n"
+                     "    score: 7\n"
+                     "    description: GTUBE in a test mail\n")
+        minimal = os.path.join(DATA, "minimal")
+        gtube = os.path.join(DATA, "gtube.eml")
+        res = self.scan(gtube, site=empty, overrides=["rules.rules_dir=" + minimal,
+                                                      "rules.native_dir=" + native])[gtube]
+        syms = res["symbols"]
+        self.assertIn("TEST_GTUBE", syms)
+        self.assertNotIn("GTUBE", syms)         # removed, with its 1000
+        self.assertEqual(syms["SUBJ_TEST"]["score"], 0)  # ~: the symbol stays, scored 0
+        self.assertAlmostEqual(res["score"], 7.0, places=6)
+
     def test_yaml_to_stdout_and_a_file_that_cannot_be_written(self):
         minimal = ["rules.rules_dir=" + os.path.join(DATA, "minimal")]
         text = self.adm("rules", "--local", "--yaml", "-", site="~", overrides=minimal)

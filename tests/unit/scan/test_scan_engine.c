@@ -12,6 +12,7 @@
 #include <string.h>
 
 #include "mime/mime_get.h"
+#include "scan/scan_composite.h"
 #include "scan/scan_eval.h"
 
 #include "../unit.h"
@@ -340,6 +341,79 @@ START_TEST(hyperscan_and_pcre_agree)
 }
 END_TEST
 
+static struct scan_rule *
+composite(struct scan_ruleset *rs, const char *name, const char *expr, unsigned policy,
+          double score)
+{
+    struct scan_rule *r = rule(rs, name, SCAN_K_COMPOSITE, SCAN_T_NONE, score);
+
+    r->expr = expr;
+    r->policy = policy;
+    return r;
+}
+
+/* Composites run on what the scan ended with (rules, sub-rules, symbols
+ * raised by code, composites before them) and take away what they name,
+ * as their policy and prefixes say. */
+START_TEST(composites_replace_what_they_name)
+{
+    struct run r = { 0 };
+
+    r.rs = scan_ruleset_new();
+    regex(r.rs, "SUBJ_PILLS", SCAN_T_HEADER, "Subject", "pills", SCAN_RE_I, 2);
+    regex(r.rs, "BUY_NOW", SCAN_T_BODY, NULL, "Buy now", 0, 3);
+    regex(r.rs, "NOT_THERE", SCAN_T_BODY, NULL, "nowhere", 0, 1);
+    regex(r.rs, "__SUB_VISIT", SCAN_T_BODY, NULL, "Visit", 0, -999);
+    regex(r.rs, "BULK", SCAN_T_HEADER, "X-Mailer", "Bulk", 0, 0.5);
+    regex(r.rs, "HAS_URL", SCAN_T_URI, NULL, "example", 0, 0.25);
+    regex(r.rs, "TO_ORG", SCAN_T_HEADER, "To", "\\.org", 0, 0.125);
+    /* both gone, their scores too: 2 + 3 -> 4 */
+    composite(r.rs, "PILL_SPAM", "SUBJ_PILLS & BUY_NOW & !NOT_THERE", 0, 4);
+    /* a sub-rule counts; the weight only */
+    composite(r.rs, "BULK_VISIT", "__SUB_VISIT && BULK", SCAN_COMPOSITE_REMOVE_WEIGHT, 1);
+    /* prefixes: HAS_URL stays whole (-), TO_ORG loses its score (~) */
+    composite(r.rs, "URL_TO", "-HAS_URL & ~TO_ORG", 0, 0.5);
+    /* a composite of a composite; NOT_THERE is false, so '|' decides */
+    composite(r.rs, "ALL_OF_IT", "(PILL_SPAM | NOT_THERE) & URL_TO", SCAN_COMPOSITE_LEAVE, 0.1);
+    /* does not hit: nothing taken */
+    composite(r.rs, "NEVER", "NOT_THERE & BULK", 0, 9);
+    run_rules(&r, msg1, 0, true);
+    ck_assert_ptr_null(hit(r.res, "SUBJ_PILLS"));
+    ck_assert_ptr_null(hit(r.res, "BUY_NOW"));
+    ck_assert_ptr_nonnull(hit(r.res, "PILL_SPAM"));
+    ck_assert_double_eq(hit(r.res, "PILL_SPAM")->score, 4);
+    ck_assert_ptr_nonnull(hit(r.res, "BULK"));
+    ck_assert_double_eq(hit(r.res, "BULK")->score, 0);
+    ck_assert_ptr_nonnull(hit(r.res, "BULK_VISIT"));
+    ck_assert_ptr_nonnull(hit(r.res, "HAS_URL"));
+    ck_assert_double_eq(hit(r.res, "HAS_URL")->score, 0.25);
+    ck_assert_ptr_nonnull(hit(r.res, "TO_ORG"));
+    ck_assert_double_eq(hit(r.res, "TO_ORG")->score, 0);
+    ck_assert_ptr_nonnull(hit(r.res, "URL_TO"));
+    /* leave: PILL_SPAM and URL_TO stay as they are */
+    ck_assert_ptr_nonnull(hit(r.res, "ALL_OF_IT"));
+    ck_assert_ptr_null(hit(r.res, "NEVER"));
+    ck_assert(subhit(r.res, "__SUB_VISIT"));
+    /* 4 + 0 (BULK) + 1 + 0.25 + 0 (TO_ORG) + 0.5 + 0.1 */
+    ck_assert_double_eq_tol(r.res->score, 5.85, 1e-9);
+    for (size_t i = 1; i < r.res->nhits; i++)
+        ck_assert_int_lt(strcmp(r.res->hits[i - 1].rule->name, r.res->hits[i].rule->name), 0);
+    run_clear(&r);
+
+    /* remove_symbol: gone from the list, its score still counted */
+    r.rs = scan_ruleset_new();
+    regex(r.rs, "SUBJ_PILLS", SCAN_T_HEADER, "Subject", "pills", SCAN_RE_I, 2);
+    composite(r.rs, "HIDDEN", "SUBJ_PILLS", SCAN_COMPOSITE_REMOVE_SYMBOL, 1);
+    composite(r.rs, "BROKEN", "SUBJ_PILLS &", 0, 1); /* left out when compiled */
+    run_rules(&r, msg1, 0, true);
+    ck_assert_ptr_null(hit(r.res, "SUBJ_PILLS"));
+    ck_assert_ptr_nonnull(hit(r.res, "HIDDEN"));
+    ck_assert_ptr_null(hit(r.res, "BROKEN"));
+    ck_assert_double_eq_tol(r.res->score, 3, 1e-9);
+    run_clear(&r);
+}
+END_TEST
+
 static Suite *
 scan_engine_suite(void)
 {
@@ -350,6 +424,7 @@ scan_engine_suite(void)
     tcase_add_test(tc, every_rule_type);
     tcase_add_test(tc, spamassassin_scoring);
     tcase_add_test(tc, hyperscan_and_pcre_agree);
+    tcase_add_test(tc, composites_replace_what_they_name);
     suite_add_tcase(s, tc);
     return s;
 }

@@ -13,6 +13,7 @@
 #include <string.h>
 
 #include "core/cfg_yaml.h"
+#include "scan/scan_composite.h"
 #include "../unit.h"
 
 static struct scan_ruleset *
@@ -314,6 +315,14 @@ static const struct {
       "prefilter: its flags must be the pattern's" },
     { "symbols:\n  R:\n    type: meta\n    expression: A\n    prefilter: /a/\n", "R", "t.yaml:5:5",
       "'prefilter' is not a field of a meta rule" },
+    { "symbols:\n  R:\n    type: composite\n    expression: 'A & (B |'\n", "R", "t.yaml:4:17",
+      "expression: a symbol name expected at the end at offset 8" },
+    { "symbols:\n  R:\n    type: composite\n    expression: 'A B'\n", "R", "t.yaml:4:17",
+      "expression: an operator (& | !) or the end expected" },
+    { "symbols:\n  R:\n    type: composite\n    expression: A\n    policy: drop\n", "R",
+      "t.yaml:5:13", "policy: unknown 'drop'" },
+    { "symbols:\n  R:\n    type: meta\n    expression: A\n    policy: leave\n", "R", "t.yaml:5:5",
+      "'policy' is not a field of a meta rule" },
     { "- a\n", NULL, "t.yaml:1:1", "a rules file is a map with a 'symbols' key, not a list" },
     { "just text\n", NULL, "t.yaml:1:1", "not a string" },
     { "rules: {}\n", NULL, "t.yaml:1:1", "unknown key 'rules'" },
@@ -560,6 +569,8 @@ rule_diff(const struct scan_rule *a, const struct scan_rule *b)
     }
     if (!str_same(a->expr, b->expr))
         return "expr";
+    if (a->policy != b->policy)
+        return "policy";
     if (a->has_score != b->has_score || memcmp(a->score, b->score, sizeof(a->score)) != 0)
         return "score";
     if (!str_same(a->description, b->description) || !str_same(a->group, b->group))
@@ -642,6 +653,13 @@ every_kind(void)
     r->pattern = "http://a{2}b";
     r->re_flags = SCAN_RE_S | SCAN_RE_X;
     set_score(r, 0.1 + 0.2, 0.1 + 0.2, 0.1 + 0.2, 0.1 + 0.2);
+
+    r = mk(rs, "COMPOSITE_LEAVE", SCAN_K_COMPOSITE, SCAN_T_NONE);
+    r->expr = "(BODY_SLASH | ~HDR) & !-RAW_CTRL";
+    r->policy = SCAN_COMPOSITE_LEAVE;
+
+    r = mk(rs, "COMPOSITE_ALL", SCAN_K_COMPOSITE, SCAN_T_NONE);
+    r->expr = "BODY_SLASH && HDR";
 
     r = mk(rs, "BODY_PREFILTERED", SCAN_K_REGEX, SCAN_T_BODY);
     r->pattern = "(?&t){2}(?(DEFINE)(?<t>ab))";
@@ -755,6 +773,11 @@ START_TEST(what_is_written_reads_back_the_same)
     ck_assert_ptr_nonnull(strstr(w1.p, "  BODY_SLASH: # hand.cf:1\n    type: body\n"
                                        "    pattern: 'm!http://a{2}b!sx'\n"));
     ck_assert_ptr_nonnull(strstr(w1.p, "    pattern: '//{}!|#,~%@()<>/'\n"));
+    ck_assert_ptr_nonnull(strstr(w1.p, "    type: composite\n"
+                                       "    expression: '(BODY_SLASH | ~HDR) & !-RAW_CTRL'\n"
+                                       "    policy: leave\n"));
+    ck_assert_ptr_nonnull(strstr(w1.p, "    type: composite\n"
+                                       "    expression: 'BODY_SLASH && HDR'\n"));
     ck_assert_ptr_nonnull(strstr(w1.p, "    pattern: '/(?&t){2}(?(DEFINE)(?<t>ab))/i'\n"
                                        "    prefilter: '/(?:ab){2}/i'\n"));
     ck_assert_ptr_nonnull(strstr(w1.p, "    score: 0.30000000000000004\n"));
