@@ -5,8 +5,8 @@
  * (its email regex with RegistryBoundaries' valid_tlds_re, the body
  * clean-up substitutions, the default welcome-list) are PCRE2 patterns
  * written as the Perl ones, which run on byte strings as they do in SA.
- * What SA caches per message (the body's freemails) is computed again per
- * call. Where SA walks a hash the result cannot depend on the order (only
+ * What SA caches per message (the body's freemails) is kept per message
+ * too (task_memo). Where SA walks a hash the result cannot depend on the order (only
  * the description can), with one exception kept out on purpose: SA matches
  * freemail_import_*welcomelist_auth entries with /$regexp/o, which compiles
  * once per process, so only the first entry it ever tries counts there;
@@ -504,7 +504,7 @@ fm_collect(struct fm_run *r, struct strset *seen, struct strv s)
 }
 
 static void
-fm_parse_body(struct fm_run *r, struct fm_body *out)
+fm_parse_body_work(struct fm_run *r, struct fm_body *out)
 {
     const struct fm_conf *fc = r->fc;
     const struct mime_uris *u = mime_msg_uris(r->m);
@@ -551,6 +551,27 @@ fm_parse_body(struct fm_run *r, struct fm_body *out)
         }
         strset_add(&out->freemails, seen.items[i]);
     }
+}
+
+/* The body's freemails, worked out once per message (SA keeps them in
+ * $pms->{freemail_cache}): every rule's settings come from the same
+ * configuration, which is the memo's scope. */
+static void
+fm_parse_body(struct fm_run *r, struct fm_body *out)
+{
+    static const char key = 0;
+    struct fm_memo {
+        const struct mime_msg *m;
+        struct fm_body body;
+    } * memo;
+    bool fresh;
+
+    memo = task_memo(r->ec->task, &key, r->ec->data, sizeof(*memo), &fresh);
+    if (fresh || memo->m != r->m) {
+        fm_parse_body_work(r, &memo->body);
+        memo->m = r->m;
+    }
+    *out = memo->body;
 }
 
 /* ------------------------------------------------------------------------

@@ -56,6 +56,9 @@ struct eng_hgroup {
     struct scan_matcher *m;
     unsigned *exists; /* exists: rules */
     size_t nexists;
+    /* the matcher's counts on the text of a missing header (if_unset or
+     * ""), the same for every message: worked out on the first one */
+    unsigned *unset_counts;
 };
 
 /* Patterns of one text kind being gathered. */
@@ -619,7 +622,7 @@ static void
 eng_headers(struct eng_run *run)
 {
     for (size_t g = 0; g < run->e->ngroups; g++) {
-        const struct eng_hgroup *grp = &run->e->groups[g];
+        struct eng_hgroup *grp = &run->e->groups[g];
         const struct mime_get *v = mime_get(run->m, grp->request);
         struct strv text;
 
@@ -644,7 +647,15 @@ eng_headers(struct eng_run *run)
             text = strv_make(arena_strndup(run->t->arena, b.p, b.len), b.len);
             buf_clear(&b);
         } else {
-            text = grp->if_unset != NULL ? strv_cstr(grp->if_unset) : STRV_LIT("");
+            size_t np = scan_matcher_count(grp->m);
+
+            if (grp->unset_counts == NULL) {
+                text = grp->if_unset != NULL ? strv_cstr(grp->if_unset) : STRV_LIT("");
+                grp->unset_counts = arena_calloc(run->e->a, np, sizeof(unsigned));
+                scan_matcher_run(grp->m, run->e->scratch, &text, 1, grp->unset_counts);
+            }
+            eng_collect(run, grp->m, grp->unset_counts, true);
+            continue;
         }
         eng_run_matcher(run, grp->m, &text, 1, true);
     }
