@@ -107,9 +107,8 @@ al_push(struct al_build *b, struct strv entry, struct strv domain, bool paranoia
     e->domain = sa_eval_lc(b->a, domain);
 }
 
-/* ^ \( (.+?) \) \s+ (.+) \z : the list name and the rest */
-static bool
-al_enlisted(struct strv v, struct strv *name, struct strv *rest)
+bool
+sa_addrlist_enlisted(struct strv v, struct strv *name, struct strv *rest)
 {
     if (v.len < 2 || v.p[0] != '(')
         return false;
@@ -187,7 +186,7 @@ sa_addrlist_build(struct arena *a, const struct sa_conf *c, const char *name,
     for (size_t i = 0; i < n; i++) {
         struct strv lname, rest;
 
-        if (al_enlisted(v[i], &lname, &rest) && strv_eq(lname, name))
+        if (sa_addrlist_enlisted(v[i], &lname, &rest) && strv_eq(lname, name))
             al_words(&b, rest);
     }
 }

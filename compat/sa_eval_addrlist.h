@@ -62,6 +62,10 @@ bool sa_addrlist_match_pattern(const struct sa_addrlist *l, struct strv s);
  * final newline), anywhere otherwise; "*" and "?" never match a newline. */
 bool sa_addrlist_glob(struct strv glob, struct strv s, bool anchored);
 
+/* enlist_addrlist and enlist_uri_host values, ^ \( (.+?) \) \s+ (.+) \z:
+ * the list's name and the rest. */
+bool sa_addrlist_enlisted(struct strv v, struct strv *name, struct strv *rest);
+
 /* Perl's split(/\s+/, v) without empty fields: the next word of v at *pos. */
 bool sa_addrlist_word(struct strv v, size_t *pos, struct strv *w);
 

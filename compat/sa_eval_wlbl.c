@@ -56,28 +56,6 @@ wl_prepare_names(struct arena *a, void **state, const char *const *names, size_t
     return 0;
 }
 
-/* ^ \( (.+?) \) \s+ (.+) \z of enlist_uri_host: the name and the hosts */
-static bool
-wl_enlisted(struct strv v, struct strv *name, struct strv *rest)
-{
-    if (v.len < 2 || v.p[0] != '(')
-        return false;
-    for (size_t i = 2; i + 1 < v.len; i++) {
-        size_t j = i + 1;
-
-        if (v.p[i] != ')' || !(v.p[j] == ' ' || (v.p[j] >= '\t' && v.p[j] <= '\r')))
-            continue;
-        while (j < v.len && (v.p[j] == ' ' || (v.p[j] >= '\t' && v.p[j] <= '\r')))
-            j++;
-        if (j >= v.len)
-            return false;
-        *name = strv_make(v.p + 1, i - 1);
-        *rest = strv_make(v.p + j, v.len - j);
-        return true;
-    }
-    return false;
-}
-
 /* $conf->{uri_host_lists}{$name}{$host} = $v for the words of v (lc, a
  * leading ! for a false verdict); the last setting of a host wins. */
 static void
@@ -122,7 +100,7 @@ wl_build_hosts(struct wl_state *st, const struct sa_conf *c)
     for (size_t i = 0; i < n; i++) {
         struct strv name, rest;
 
-        if (wl_enlisted(v[i], &name, &rest) && strv_eq(name, st->uri_list))
+        if (sa_addrlist_enlisted(v[i], &name, &rest) && strv_eq(name, st->uri_list))
             wl_hosts_add(st, &cap, rest);
     }
 }

@@ -318,12 +318,10 @@ sm_hs_relax(const char *pat, unsigned re_flags)
     return b.p;
 }
 
-/* The flags Hyperscan takes expr with (exact, else prefilter), or 0. */
+/* The flags Hyperscan takes expr with in prefilter mode, or 0. */
 static unsigned
-sm_hs_accepts(const char *expr, unsigned base, bool quick)
+sm_hs_accepts_prefilter(const char *expr, unsigned base, bool quick)
 {
-    if (sm_hs_takes(expr, base, quick))
-        return base;
     if (sm_hs_takes(expr, base | HS_FLAG_PREFILTER, quick))
         return base | HS_FLAG_PREFILTER;
     /* a prefilter approximation may match empty where the pattern does not */
@@ -333,15 +331,11 @@ sm_hs_accepts(const char *expr, unsigned base, bool quick)
     return 0;
 }
 
+/* The flags Hyperscan takes expr with (exact, else prefilter), or 0. */
 static unsigned
-sm_hs_accepts_prefilter(const char *expr, unsigned base, bool quick)
+sm_hs_accepts(const char *expr, unsigned base, bool quick)
 {
-    if (sm_hs_takes(expr, base | HS_FLAG_PREFILTER, quick))
-        return base | HS_FLAG_PREFILTER;
-    if (!(base & HS_FLAG_ALLOWEMPTY) &&
-        sm_hs_takes(expr, base | HS_FLAG_PREFILTER | HS_FLAG_ALLOWEMPTY, quick))
-        return base | HS_FLAG_PREFILTER | HS_FLAG_ALLOWEMPTY;
-    return 0;
+    return sm_hs_takes(expr, base, quick) ? base : sm_hs_accepts_prefilter(expr, base, quick);
 }
 
 /* What Hyperscan is offered for p: the pattern, or its prefilter, as it
@@ -426,7 +420,10 @@ sm_hs_compile(struct sm_hs_set *set)
             hs_free_compile_error(ce);
             checked = true;
             for (size_t j = set->n; j-- > 0;) {
-                set->flags[j] = sm_hs_accepts(set->exprs[j], set->base[j], false);
+                /* a relaxed expression (or one only a prefilter took) stays one */
+                set->flags[j] = (set->flags[j] & HS_FLAG_PREFILTER)
+                                    ? sm_hs_accepts_prefilter(set->exprs[j], set->base[j], false)
+                                    : sm_hs_accepts(set->exprs[j], set->base[j], false);
                 if (set->flags[j] == 0)
                     sm_hs_set_drop(set, j);
             }
