@@ -10,10 +10,12 @@
 
 #define PCRE2_CODE_UNIT_WIDTH 8
 #include <dirent.h>
+#include <fcntl.h>
 #include <pcre2.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -437,14 +439,21 @@ eng_matcher(struct scan_engine *e, const struct scan_pattern *pats, size_t n,
     return 0;
 }
 
-/* Remove the cache files of pattern sets this engine does not use (rules
- * that changed since): the directory would grow at every rule update. */
+/* A cache file no engine has used for this long is removed. */
+#define ENG_CACHE_KEEP (14 * 24 * 3600)
+
+/* The directory would grow at every rule update: the files this engine
+ * uses are marked used now (their mtime), and those no engine has used
+ * for ENG_CACHE_KEEP are removed. Not at once: siftd, `siftadm scan
+ * --local` and a test or a second instance may share the directory with
+ * other rule sets, and each would make the others compile again. */
 static void
 eng_prune_cache(struct scan_engine *e, struct scan_matcher *const *all, size_t n)
 {
     struct strset used;
     DIR *d;
     struct dirent *de;
+    time_t now = time(NULL);
 
     if (e->opts.cache_dir == NULL || (d = opendir(e->opts.cache_dir)) == NULL)
         return;
@@ -459,10 +468,18 @@ eng_prune_cache(struct scan_engine *e, struct scan_matcher *const *all, size_t n
     while ((de = readdir(d)) != NULL) {
         size_t len = strlen(de->d_name);
 
+        struct stat st;
+
         if (strncmp(de->d_name, "sift-hs-", 8) != 0 || len < 11 ||
-            strcmp(de->d_name + len - 3, ".db") != 0 || strset_has(&used, strv_cstr(de->d_name)))
+            strcmp(de->d_name + len - 3, ".db") != 0)
             continue;
-        (void)unlinkat(dirfd(d), de->d_name, 0);
+        if (strset_has(&used, strv_cstr(de->d_name))) {
+            (void)utimensat(dirfd(d), de->d_name, NULL, 0);
+            continue;
+        }
+        if (fstatat(dirfd(d), de->d_name, &st, AT_SYMLINK_NOFOLLOW) == 0 && S_ISREG(st.st_mode) &&
+            st.st_mtime < now - ENG_CACHE_KEEP)
+            (void)unlinkat(dirfd(d), de->d_name, 0);
     }
     closedir(d);
 }

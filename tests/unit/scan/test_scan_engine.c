@@ -8,8 +8,14 @@
  */
 #include "scan/scan_engine.h"
 
+#include <dirent.h>
+#include <fcntl.h>
 #include <math.h>
+#include <stdio.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
 
 #include "mime/mime_get.h"
 #include "scan/scan_composite.h"
@@ -414,6 +420,63 @@ START_TEST(composites_replace_what_they_name)
 }
 END_TEST
 
+/* The pattern cache keeps what others use: a file is removed once no
+ * engine has used it for two weeks, and the engine's own are marked used. */
+START_TEST(the_cache_keeps_recent_files_of_other_rule_sets)
+{
+    char dir[] = "/tmp/sift-engine-cache-XXXXXX", old[128], recent[128];
+    struct scan_ruleset *rs = scan_ruleset_new();
+    struct scan_engine_opts o = { 0 };
+    struct scan_engine *e = NULL;
+    struct sift_err err;
+    struct timespec times[2] = { { time(NULL) - 30 * 24 * 3600, 0 },
+                                 { time(NULL) - 30 * 24 * 3600, 0 } };
+    struct stat st;
+    DIR *d;
+    struct dirent *de;
+    int ours = 0;
+    FILE *f;
+
+    ck_assert_ptr_nonnull(mkdtemp(dir));
+    snprintf(old, sizeof(old), "%s/sift-hs-old.db", dir);
+    snprintf(recent, sizeof(recent), "%s/sift-hs-recent.db", dir);
+    ck_assert_ptr_nonnull(f = fopen(old, "w"));
+    fclose(f);
+    ck_assert_ptr_nonnull(f = fopen(recent, "w"));
+    fclose(f);
+    ck_assert_int_eq(utimensat(AT_FDCWD, old, times, 0), 0);
+    regex(rs, "A1", SCAN_T_BODY, NULL, "alpha", 0, 1);
+    regex(rs, "A2", SCAN_T_BODY, NULL, "beta", 0, 1);
+    regex(rs, "A3", SCAN_T_BODY, NULL, "gamma", 0, 1);
+    o.cache_dir = dir;
+    ck_assert_int_eq(scan_engine_new(rs, &o, &e, &err), 0);
+    ck_assert_int_eq(stat(old, &st), -1);   /* unused for a month: gone */
+    ck_assert_int_eq(stat(recent, &st), 0); /* another rule set's: kept */
+    ck_assert_ptr_nonnull(d = opendir(dir));
+    while ((de = readdir(d)) != NULL) {
+        char path[512];
+
+        if (strncmp(de->d_name, "sift-hs-", 8) != 0 || strcmp(de->d_name, "sift-hs-recent.db") == 0)
+            continue;
+        ours++; /* this engine's own database, written now */
+        snprintf(path, sizeof(path), "%s/%s", dir, de->d_name);
+        ck_assert_int_eq(stat(path, &st), 0);
+        ck_assert_int_ge(st.st_mtime, time(NULL) - 60);
+        unlink(path);
+    }
+    closedir(d);
+#ifdef SIFT_HAVE_HYPERSCAN
+    ck_assert_int_eq(ours, 1);
+#else
+    ck_assert_int_eq(ours, 0); /* nothing to cache without Hyperscan */
+#endif
+    unlink(recent);
+    rmdir(dir);
+    scan_engine_free(&e);
+    scan_ruleset_free(&rs);
+}
+END_TEST
+
 static Suite *
 scan_engine_suite(void)
 {
@@ -425,6 +488,7 @@ scan_engine_suite(void)
     tcase_add_test(tc, spamassassin_scoring);
     tcase_add_test(tc, hyperscan_and_pcre_agree);
     tcase_add_test(tc, composites_replace_what_they_name);
+    tcase_add_test(tc, the_cache_keeps_recent_files_of_other_rule_sets);
     suite_add_tcase(s, tc);
     return s;
 }
