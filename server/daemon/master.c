@@ -436,6 +436,10 @@ master_load_rules(const struct siftd_cfg *cfg, struct sa_rules **out, struct sif
 {
     struct scan_engine_stats es;
 
+    /* a first start with new rules is slow: say so before it starts */
+    log_info("rules: loading; a rule set's first load compiles its pattern databases into %s "
+             "(about 20 s for SpamAssassin's stock rules), later loads read them back",
+             cfg->rules.cache_dir != NULL ? cfg->rules.cache_dir : "memory");
     if (sa_rules_load(&cfg->rules, &cfg->actions, cfg->symbols, out, err) == -1)
         return -1;
     scan_engine_stats((*out)->engine, &es);
