@@ -46,6 +46,7 @@ struct eng_rule {
     /* a meta scored 0: evaluated, never hits; when its value is not 0, SA
      * never marks it done and the metas reading it never run */
     bool zero_meta;
+    bool may_stick; /* a meta reading (perhaps through others) a zero_meta */
     pcre2_code *re; /* mimeheader rules */
 };
 
@@ -484,6 +485,25 @@ eng_prune_cache(struct scan_engine *e, struct scan_matcher *const *all, size_t n
     closedir(d);
 }
 
+/* Which metas can be held back by a zero_meta that fires (the others need
+ * no look at their dependencies per message). Metas are in dependency
+ * order, so one pass sees every dependency first. */
+static void
+eng_may_stick(struct scan_engine *e)
+{
+    for (size_t k = 0; k < e->nmetas; k++) {
+        struct eng_rule *er = &e->rules[e->metas[k]];
+        const long *deps;
+        size_t nd = scan_meta_deps(er->meta, &deps);
+
+        for (size_t d = 0; d < nd && !er->may_stick; d++) {
+            const struct eng_rule *dr = &e->rules[deps[d]];
+
+            er->may_stick = dr->zero_meta || dr->may_stick;
+        }
+    }
+}
+
 int
 scan_engine_new(struct scan_ruleset *rs, const struct scan_engine_opts *opts,
                 struct scan_engine **out, struct sift_err *err)
@@ -525,6 +545,7 @@ scan_engine_new(struct scan_ruleset *rs, const struct scan_engine_opts *opts,
         eng_place(e, er, &keys, texts);
     }
     eng_metas(e);
+    eng_may_stick(e);
     e->stats.header_groups = e->ngroups;
     all = arena_alloc(a, (e->ngroups + TXT_N) * sizeof(*all));
     for (size_t g = 0; g < e->ngroups; g++) {
@@ -760,16 +781,19 @@ eng_run_metas(struct eng_run *run)
     for (size_t k = 0; k < run->e->nmetas; k++) {
         unsigned idx = run->e->metas[k];
         const struct eng_rule *er = &run->e->rules[idx];
-        const long *deps;
-        size_t nd = scan_meta_deps(er->meta, &deps);
         double v;
 
         if (!er->active)
             continue;
-        for (size_t d = 0; d < nd && !stuck[idx]; d++)
-            stuck[idx] = stuck[deps[d]]; /* a meta never done: SA never gets here */
-        if (stuck[idx])
-            continue;
+        if (er->may_stick) {
+            const long *deps;
+            size_t nd = scan_meta_deps(er->meta, &deps);
+
+            for (size_t d = 0; d < nd && !stuck[idx]; d++)
+                stuck[idx] = stuck[deps[d]]; /* a meta never done: SA never gets here */
+            if (stuck[idx])
+                continue;
+        }
         v = scan_meta_eval(er->meta, run->values, run->e->opts.local_only);
         if (er->zero_meta)
             stuck[idx] = v != 0;
