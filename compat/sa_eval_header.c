@@ -29,6 +29,7 @@
 #include "mime/mime_date.h"
 #include "mime/mime_get.h"
 #include "mime/mime_received_rules.h"
+#include "mime/mime_uni.h"
 #include "scan/task.h"
 
 #define HE_MATCH_LIMIT 100000u
@@ -535,50 +536,6 @@ HE_EVAL(check_for_faraway_charset_in_headers)
  * check_illegal_chars, check_for_unique_subject_id
  */
 
-/* Util::is_valid_utf_8 (RFC 3629 sequences only) */
-static bool
-he_valid_utf8(struct strv s)
-{
-    const unsigned char *p = (const unsigned char *)s.p;
-    size_t i = 0;
-
-    while (i < s.len) {
-        unsigned char c = p[i];
-        size_t need;
-        unsigned char lo = 0x80, hi = 0xbf;
-
-        if (c < 0x80) {
-            i++;
-            continue;
-        }
-        if (c >= 0xc2 && c <= 0xdf) {
-            need = 1;
-        } else if (c >= 0xe0 && c <= 0xef) {
-            need = 2;
-            if (c == 0xe0)
-                lo = 0xa0;
-            else if (c == 0xed)
-                hi = 0x9f;
-        } else if (c >= 0xf0 && c <= 0xf4) {
-            need = 3;
-            if (c == 0xf0)
-                lo = 0x90;
-            else if (c == 0xf4)
-                hi = 0x8f;
-        } else {
-            return false;
-        }
-        if (s.len - i - 1 < need || p[i + 1] < lo || p[i + 1] > hi)
-            return false;
-        for (size_t k = 2; k <= need; k++) {
-            if (p[i + k] < 0x80 || p[i + k] > 0xbf)
-                return false;
-        }
-        i += need + 1;
-    }
-    return true;
-}
-
 static double
 check_illegal_chars(struct scan_eval_ctx *ec)
 {
@@ -609,7 +566,7 @@ check_illegal_chars(struct scan_eval_ctx *ec)
         if (c == 0xa2 || c == 0xa3 || c == 0xae)
             exempt++;
     }
-    if (nonascii && he_valid_utf8(str) && !controls)
+    if (nonascii && mime_uni_valid_utf8(str.p, str.len) && !controls)
         return 0; /* valid UTF-8 without controls */
     /* minor exemptions for Subject: a single cent, pound or registered sign */
     if (illegal > 0 && strcasecmp(req, "subject:raw") == 0 && exempt == 1)

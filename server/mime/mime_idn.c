@@ -12,6 +12,7 @@
 #include <strings.h>
 
 #include "core/arena.h"
+#include "mime/mime_uni.h"
 
 static inline char
 idn_lower(char c)
@@ -28,51 +29,6 @@ idn_lc(struct arena *a, const char *p, size_t len)
         out[i] = idn_lower(p[i]);
     out[len] = '\0';
     return strv_make(out, len);
-}
-
-/* Util::is_valid_utf_8: RFC 3629, no overlongs, no surrogates. */
-static bool
-idn_valid_utf8(const unsigned char *s, size_t len)
-{
-    size_t i = 0;
-
-    while (i < len) {
-        unsigned char c = s[i];
-        size_t need;
-        unsigned char lo = 0x80, hi = 0xbf;
-
-        if (c < 0x80) {
-            i++;
-            continue;
-        }
-        if (c >= 0xc2 && c <= 0xdf) {
-            need = 1;
-        } else if (c >= 0xe0 && c <= 0xef) {
-            need = 2;
-            if (c == 0xe0)
-                lo = 0xa0;
-            else if (c == 0xed)
-                hi = 0x9f;
-        } else if (c >= 0xf0 && c <= 0xf4) {
-            need = 3;
-            if (c == 0xf0)
-                lo = 0x90;
-            else if (c == 0xf4)
-                hi = 0x8f;
-        } else {
-            return false;
-        }
-        if (len - i <= need)
-            return false;
-        if (s[i + 1] < lo || s[i + 1] > hi)
-            return false;
-        for (size_t k = 2; k <= need; k++) {
-            if (s[i + k] < 0x80 || s[i + k] > 0xbf)
-                return false;
-        }
-        i += need + 1;
-    }
-    return true;
 }
 
 /* [a-zA-Z0-9_.:\[\]-]: SA's quick all-ASCII test. */
@@ -134,7 +90,7 @@ mime_idn_to_ascii(struct arena *a, struct strv host)
     if (plain)
         return idn_lc(a, host.p, host.len);
 
-    if (idn_valid_utf8(s, host.len)) {
+    if (mime_uni_valid_utf8((const char *)s, host.len)) {
         in = arena_alloc(a, host.len + 1);
         len = idn_dots(s, host.len, in);
         in[len] = '\0';

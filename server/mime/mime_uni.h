@@ -27,4 +27,9 @@ bool mime_uni_is_digit(uint32_t c, bool uni);
 /* HTML.pm's "[^\s\x21-\x2f\x3a-\x40\x5b-\x60\x7b-\x7e]" (a word-ish char). */
 bool mime_uni_is_wordish(uint32_t c, bool uni);
 
+/* Util::is_valid_utf_8: RFC 3629 sequences only (no overlongs, no
+ * surrogates, nothing past U+10FFFF; unlike mime_utf8_valid, noncharacters
+ * pass). */
+bool mime_uni_valid_utf8(const char *p, size_t len);
+
 #endif
