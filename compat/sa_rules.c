@@ -45,6 +45,7 @@ rules_dir_resolve(const char *dir)
 struct sa_rules_redirectors {
     pcre2_code **re;
     size_t n;
+    pcre2_match_data *md; /* for $1; a worker scans one message at a time */
 };
 
 /* Conf::redirector_pattern: compile_regexp($value, 1) of each value; one
@@ -62,6 +63,8 @@ rules_redirectors_new(struct sa_rules *r)
         return NULL;
     rd = xcalloc(1, sizeof(*rd));
     rd->re = xcalloc(n, sizeof(*rd->re));
+    if ((rd->md = pcre2_match_data_create(2, NULL)) == NULL)
+        xalloc_die(sizeof(pcre2_match_data *));
     cc = pcre2_compile_context_create(NULL);
     if (cc == NULL)
         xalloc_die(sizeof(pcre2_compile_context *));
@@ -111,6 +114,7 @@ rules_redirectors_free(struct sa_rules_redirectors **rdp)
         return;
     for (size_t i = 0; i < rd->n; i++)
         pcre2_code_free(rd->re[i]);
+    pcre2_match_data_free(rd->md);
     free(rd->re);
     free(rd);
     *rdp = NULL;
@@ -123,11 +127,9 @@ static bool
 rules_redirect(void *arg, struct strv uri, struct strv *target)
 {
     const struct sa_rules_redirectors *rd = arg;
-    pcre2_match_data *md = pcre2_match_data_create(2, NULL);
+    pcre2_match_data *md = rd->md;
     bool found = false;
 
-    if (md == NULL)
-        xalloc_die(sizeof(pcre2_match_data *));
     for (size_t i = 0; i < rd->n && !found; i++) {
         int rc = pcre2_match(rd->re[i], (PCRE2_SPTR)(uri.p ? uri.p : ""), uri.len, 0, 0, md, NULL);
         const PCRE2_SIZE *ov;
@@ -142,7 +144,6 @@ rules_redirect(void *arg, struct strv uri, struct strv *target)
         *target = strv_make(uri.p + ov[2], ov[3] - ov[2]);
         found = true;
     }
-    pcre2_match_data_free(md);
     return found;
 }
 
