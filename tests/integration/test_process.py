@@ -168,6 +168,8 @@ class ReloadTest(SiftdTest):
         wait_for(lambda: pinger.ok > ok + 20, 10, "more pings after the reload")
         pinger.finish()
         self.assertEqual(pinger.failures, [])
+        # the last reload's old workers drain before they exit (slow under ASan)
+        wait_for(lambda: len(sd.workers("spamd")) == 2, 10, "the old spamd workers to exit")
         self.assertEqual(len(sd.workers("spamd")), 2)
         self.assertEqual(len(sd.workers("spamd_extra")), 1)
         # and removing it again closes the port
