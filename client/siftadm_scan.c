@@ -97,25 +97,6 @@ scan_read(const char *path, struct buf *out)
     return 0;
 }
 
-/* SA's report table (spamassassin -t): points, rule, description. */
-static void
-scan_report(const struct scan_result *res, struct buf *out)
-{
-    buf_printf(out, "Content analysis details:   (%.1f points, %.1f required)\n\n", res->score,
-               res->required);
-    buf_printf(out, " pts rule name              description\n");
-    buf_printf(out, "---- ---------------------- "
-                    "--------------------------------------------------\n");
-    for (size_t i = 0; i < res->nhits; i++) {
-        const struct scan_hit *h = &res->hits[i];
-        const char *d = h->rule->description ? h->rule->description : "No description available.";
-
-        buf_printf(out, "%4.1f %-22s %s\n", h->score, h->rule->name, d);
-        if (h->option != NULL)
-            buf_printf(out, "%27s [%s]\n", "", h->option);
-    }
-}
-
 static void
 scan_json(const char *path, const struct scan_result *res, struct buf *out)
 {
@@ -169,7 +150,7 @@ scan_line(const char *path, const struct scan_result *res, struct buf *out)
     buf_putc(out, '\n');
 }
 
-enum scan_format { SCAN_LINE, SCAN_REPORT, SCAN_JSON };
+enum scan_format { SCAN_LINE, SCAN_REPORT, SCAN_PROCESS, SCAN_JSON };
 
 /* Load the rules and a parsing context that knows SA's settings. */
 static int
@@ -214,6 +195,8 @@ adm_scan(const struct adm *a, int argc, char **argv)
     for (i = 1; i < argc && argv[i][0] == '-' && argv[i][1] == '-'; i++) {
         if (strcmp(argv[i], "--report") == 0) {
             fmt = SCAN_REPORT;
+        } else if (strcmp(argv[i], "--process") == 0) {
+            fmt = SCAN_PROCESS;
         } else if (strcmp(argv[i], "--json") == 0) {
             fmt = SCAN_JSON;
         } else if (strcmp(argv[i], "--local") == 0) {
@@ -222,7 +205,7 @@ adm_scan(const struct adm *a, int argc, char **argv)
             i++;
             break;
         } else {
-            fprintf(stderr, "usage: siftadm scan [--report|--json] [--local] [FILE...]\n");
+            fprintf(stderr, "usage: siftadm scan [--report|--process|--json] [--local] [FILE...]\n");
             return 2;
         }
     }
@@ -247,8 +230,14 @@ adm_scan(const struct adm *a, int argc, char **argv)
         if (fmt == SCAN_JSON)
             scan_json(files[k], res, &out);
         else if (fmt == SCAN_REPORT) {
-            buf_printf(&out, "== %s\n", files[k]);
-            scan_report(res, &out);
+            char score[32], reqd[32];
+
+            sa_markup_score(res, score, sizeof(score));
+            sa_markup_required(res, reqd, sizeof(reqd));
+            buf_printf(&out, "== %s: %s/%s\n", files[k], score, reqd);
+            sa_markup_report(rules->markup, t, res, NULL, &out);
+        } else if (fmt == SCAN_PROCESS) {
+            sa_markup_rewrite(rules->markup, t, res, NULL, &out);
         } else {
             scan_line(files[k], res, &out);
         }

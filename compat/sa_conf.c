@@ -470,6 +470,25 @@ conf_headers(struct sa_pstate *ps, const struct sa_keyword *kw, const char *key,
     conf_keep(c, "add_header", value);
 }
 
+/* report_safe 0 puts the report in an X-Spam-Report header of spam,
+ * unless one is there (Conf.pm's report_safe handler). */
+static void
+conf_report_header(struct sa_conf *c)
+{
+    struct sa_list *l = conf_list(c, "add_header");
+
+    for (size_t i = 0; i < l->n; i++) {
+        size_t pos = 0;
+        struct strv type, name;
+
+        conf_word(l->v[i], &pos, &type);
+        conf_word(l->v[i], &pos, &name);
+        if (!strv_eq(type, "ham") && strv_caseeq(name, "report"))
+            return;
+    }
+    conf_keep(c, "add_header", "spam Report _REPORT_");
+}
+
 /* ---- plugins ---- */
 
 static void
@@ -568,6 +587,8 @@ conf_directive(struct sa_pstate *ps, const char *key, const char *value)
                       arena_printf(c->a, "(%s) %s", key[0] == 'b' ? "BLOCK" : "WELCOME", value));
         else
             conf_keep(c, key, value);
+        if (strcmp(key, "report_safe") == 0 && strcmp(value, "0") == 0)
+            conf_report_header(c);
         break;
     case SA_KW_REQUIRED_SCORE:
         conf_required_score(ps, key, value);

@@ -16,6 +16,7 @@
 #include "compat/sa_evals.h"
 #include "compat/sa_regex.h"
 #include "core/log.h"
+#include "core/version.h"
 #include "core/xmalloc.h"
 #include "mime/mime_uris.h"
 #include "scan/scan_yaml.h"
@@ -187,6 +188,7 @@ sa_rules_load(const struct sa_rules_cfg *cfg, const struct scan_actions_cfg *act
     eo.actions = r->actions;
     if (scan_engine_new(r->rs, &eo, &r->engine, err) == -1)
         goto fail;
+    r->markup = sa_markup_new(r->conf, r->rs, NULL, "sift " SIFT_VERSION);
     r->load_seconds = rules_now() - t0;
     *out = r;
     return 0;
@@ -203,6 +205,7 @@ sa_rules_free(struct sa_rules **rp)
     if (r == NULL)
         return;
     scan_engine_free(&r->engine);
+    sa_markup_free(&r->markup);
     rules_redirectors_free(&r->redirectors);
     scan_ruleset_free(&r->rs);
     sa_conf_free(&r->conf);

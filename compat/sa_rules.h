@@ -16,6 +16,7 @@
 #include <stddef.h>
 
 #include "compat/sa_conf.h"
+#include "compat/sa_markup.h"
 #include "core/cfg_keys.h"
 #include "core/err.h"
 #include "mime/mime_ctx.h"
@@ -49,6 +50,7 @@ struct sa_rules {
     struct scan_actions actions;
     /* redirector_pattern, compiled (opaque); NULL when there is none */
     struct sa_rules_redirectors *redirectors;
+    struct sa_markup *markup; /* how SpamAssassin renders results (spamd's replies) */
     double load_seconds;
 };
 

@@ -159,7 +159,7 @@ master_child(struct master_slot *s, int ctl, const sigset_t *oldmask)
     for (size_t j = 0; j < wl->n; j++)
         fds[j] = m->ls.v[wl->idx[j]].fd;
     sigprocmask(SIG_SETMASK, oldmask, NULL);
-    rc = worker_main(m->cfg, master_wc(s), s->index, fds, wl->n, ctl);
+    rc = worker_main(m->cfg, master_wc(s), s->index, fds, wl->n, ctl, m->rules);
     free(fds);
     exit(rc);
 }

@@ -16,6 +16,7 @@
 #include "core/xmalloc.h"
 #include "daemon/conn.h"
 #include "daemon/proctitle.h"
+#include "daemon/scanner.h"
 #include "daemon/worker_types.h"
 
 static void
@@ -204,9 +205,11 @@ worker_teardown(struct worker *w)
 
 int
 worker_main(const struct siftd_cfg *cfg, const struct worker_cfg *wc, unsigned index,
-            const int *fds, size_t nfds, int ctl_fd)
+            const int *fds, size_t nfds, int ctl_fd, struct sa_rules *rules)
 {
     struct worker w = { .cfg = cfg, .wc = wc, .index = index, .ctl_fd = ctl_fd };
+    struct scanner scanner;
+    struct sift_err err;
     pid_t parent = getppid();
     char comm[16];
     int rc = 0;
@@ -221,8 +224,18 @@ worker_main(const struct siftd_cfg *cfg, const struct worker_cfg *wc, unsigned i
         log_err("cannot create an event loop");
         return 1;
     }
+    if (rules != NULL) {
+        if (scanner_init(&scanner, cfg, rules, &err) == -1) {
+            log_err("cannot set up scanning: %s", err.msg);
+            event_base_free(w.base);
+            return 1;
+        }
+        w.scanner = &scanner;
+    }
     if (worker_setup(&w, fds, nfds) == -1) {
         worker_teardown(&w);
+        if (w.scanner != NULL)
+            scanner_clear(w.scanner);
         return 1;
     }
     log_debug("worker %s#%u ready", wc->name, index);
@@ -232,5 +245,7 @@ worker_main(const struct siftd_cfg *cfg, const struct worker_cfg *wc, unsigned i
         rc = 1;
     log_debug("worker %s#%u exits after %llu connection(s)", wc->name, index, w.accepted);
     worker_teardown(&w);
+    if (w.scanner != NULL)
+        scanner_clear(w.scanner);
     return rc;
 }

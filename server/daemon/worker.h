@@ -17,6 +17,8 @@
 #include "daemon/siftd_cfg.h"
 
 struct conn;
+struct sa_rules;
+struct scanner;
 
 struct worker {
     struct event_base *base;
@@ -32,12 +34,14 @@ struct worker {
     unsigned long long accepted;
     struct event *ev_term, *ev_int, *ev_usr1, *ev_hup, *ev_stop, *ev_ctl;
     int ctl_fd; /* socket to the main process; EOF: it died */
+    struct scanner *scanner; /* NULL when no rules are loaded */
 };
 
 /* Run a worker in the current (just forked) process until it stops.
- * fds are its listening sockets. Returns the process exit status. */
+ * fds are its listening sockets; rules what it scans with (NULL: none).
+ * Returns the process exit status. */
 int worker_main(const struct siftd_cfg *cfg, const struct worker_cfg *wc, unsigned index,
-                const int *fds, size_t nfds, int ctl_fd);
+                const int *fds, size_t nfds, int ctl_fd, struct sa_rules *rules);
 
 /* conn.c tells the worker about connections coming and going. */
 void worker_conn_added(struct worker *w, struct conn *c);

@@ -1,8 +1,8 @@
 /*
  * worker_spamd.c - spamd protocol glue (see worker_spamd.h).
- * One request per connection, as spamd serves it: parse, answer, close.
- * Scanning methods arrive with the scan pipeline; until then they are
- * answered EX_UNAVAILABLE, which spamc treats as "pass the mail unscanned".
+ * One request per connection, as spamd serves it: parse, scan, answer,
+ * close. The reply is rendered as SpamAssassin renders it (compat's
+ * sa_markup: the report, the rewritten message) in proto_spamd's framing.
  */
 #include "daemon/worker_spamd.h"
 
@@ -10,9 +10,13 @@
 #include <string.h>
 
 #include "core/buf.h"
+#include "compat/sa_markup.h"
+#include "core/clock.h"
 #include "core/log.h"
 #include "daemon/conn.h"
+#include "daemon/scanner.h"
 #include "daemon/worker.h"
+#include "mime/mime_get.h"
 #include "proto/proto_spamd.h"
 
 const struct cfg_key spamd_worker_keys[] = {
@@ -47,6 +51,109 @@ spamd_reply_error(struct conn *c, int code, const char *text)
     spamd_reply(c, &out);
 }
 
+/* The peer's address for _REMOTEHOSTADDR_: "127.0.0.1" from
+ * "127.0.0.1:52100", "::1" from "[::1]:52100"; a Unix socket is local. */
+static void
+spamd_peer_addr(const struct conn *c, char *out, size_t outlen)
+{
+    const char *p = c->peer, *colon = strrchr(p, ':');
+    size_t n;
+
+    if (colon == NULL || strcmp(p, "unix") == 0) {
+        snprintf(out, outlen, "127.0.0.1");
+        return;
+    }
+    if (*p == '[') {
+        p++;
+        n = (size_t)(colon - p) - 1;
+    } else {
+        n = (size_t)(colon - p);
+    }
+    snprintf(out, outlen, "%.*s", (int)n, p);
+}
+
+/* Scan the message and write the method's reply. */
+static void
+spamd_scan(struct conn *c)
+{
+    struct spamd_conn *sc = c->state;
+    struct spamd_request *req = &sc->sp.req;
+    const struct spamd_worker_cfg *cfg = c->w->wc->proto;
+    struct scanner *scn = c->w->scanner;
+    struct sa_markup *mk;
+    const struct scan_result *res;
+    struct spamd_result r = { 0 };
+    struct sa_markup_env env;
+    char score[32], thr[32], addr[64], text[256];
+    struct buf body, out, tests;
+    struct task *t;
+    double t0 = clock_mono();
+    int code;
+    bool found = false;
+    struct strv mid;
+
+    if (scn == NULL) {
+        log_tinfo(c->tag, "%s from %s refused: no rules are loaded", spamd_method_name(req->method),
+                  c->peer);
+        spamd_reply_error(c, SPAMD_EX_UNAVAILABLE,
+                          "Service Unavailable: no rules are loaded on this server");
+        return;
+    }
+    if (req->compress && spamd_inflate(req, cfg->max_size, &code, text, sizeof(text)) == -1) {
+        log_tinfo(c->tag, "bad request from %s: %d %s", c->peer, code, text);
+        spamd_reply_error(c, code, text);
+        return;
+    }
+    mk = scn->rules->markup;
+    spamd_peer_addr(c, addr, sizeof(addr));
+    env.remote_addr = addr;
+    env.remote_host = addr;
+    /* SA scans an empty message as a single newline */
+    t = scanner_scan(scn, req->body.len > 0 ? req->body.p : "\n", req->body.len > 0 ? req->body.len : 1,
+                     &res);
+    buf_init(&body);
+    buf_init(&out);
+    buf_init(&tests);
+    switch (req->method) {
+    case SPAMD_SYMBOLS:
+        sa_markup_symbols(res, &body);
+        break;
+    case SPAMD_REPORT:
+    case SPAMD_REPORT_IFSPAM:
+        if (req->method == SPAMD_REPORT || res->is_spam)
+            sa_markup_report(mk, t, res, &env, &body);
+        break;
+    case SPAMD_PROCESS:
+    case SPAMD_HEADERS:
+        sa_markup_rewrite(mk, t, res, &env, &body);
+        break;
+    default:
+        break;
+    }
+    sa_markup_score(res, score, sizeof(score));
+    sa_markup_required(res, thr, sizeof(thr));
+    r.is_spam = res->is_spam;
+    r.score = score;
+    r.threshold = thr;
+    r.body = body.p;
+    r.body_len = body.len;
+    spamd_render_result(&out, req, &r);
+    scanner_tests(res, &tests);
+    mid = mime_get_scalar(task_message(t), "Message-Id", &found);
+    while (found && mid.len > 0 && (mid.p[mid.len - 1] == '\n' || mid.p[mid.len - 1] == '\r'))
+        mid.len--;
+    log_tinfo(c->tag, "%s %s for %s from %s: %s (%s/%s) in %.1f ms, %zu bytes, mid=%.*s, tests=%s",
+              spamd_method_name(req->method), res->is_spam ? "identified spam" : "clean message",
+              req->user ? req->user : "(unknown)", c->peer, res->is_spam ? "Y" : "N", score, thr,
+              (clock_mono() - t0) * 1000.0, req->body.len, found ? (int)mid.len : 9,
+              found ? mid.p : "(unknown)", tests.len ? tests.p : "none");
+    task_free(&t);
+    spamd_reply(c, &out);
+    buf_clear(&body);
+    buf_clear(&out);
+    buf_clear(&tests);
+}
+
 static void
 spamd_serve(struct conn *c)
 {
@@ -73,10 +180,7 @@ spamd_serve(struct conn *c)
                           "--allow-tell switch.");
         return;
     default:
-        log_tinfo(c->tag, "%s from %s (%zu bytes) refused: no scanner is configured",
-                  spamd_method_name(req->method), c->peer, req->body.len);
-        spamd_reply_error(c, SPAMD_EX_UNAVAILABLE,
-                          "Service Unavailable: no scanner is configured on this server");
+        spamd_scan(c);
         return;
     }
 }

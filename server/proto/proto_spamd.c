@@ -11,6 +11,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <zlib.h>
 
 #include "core/buf.h"
 #include "core/xmalloc.h"
@@ -472,4 +473,127 @@ spamd_method_name(enum spamd_method m)
     if ((size_t)m >= SPAMD_NMETHODS)
         return "UNKNOWN";
     return spamd_method_names[m];
+}
+
+/* HEADERS: s/(\015?\012\015?\012).*$/$1/s - up to the first empty line. */
+static size_t
+spamd_headers_len(const char *p, size_t n)
+{
+    for (size_t i = 0; i < n; i++) {
+        if (p[i] != '\n')
+            continue;
+        if (i + 1 < n && p[i + 1] == '\n')
+            return i + 2;
+        if (i + 2 < n && p[i + 1] == '\r' && p[i + 2] == '\n')
+            return i + 3;
+    }
+    return n;
+}
+
+void
+spamd_render_result(struct buf *out, const struct spamd_request *req, const struct spamd_result *r)
+{
+    enum spamd_method m = req->method;
+    double v = req->version;
+    const char *flag = m == SPAMD_REPORT_IFSPAM ? (r->is_spam ? "Yes" : "No")
+                                                : (r->is_spam ? "True" : "False");
+    const char *body = r->body != NULL ? r->body : "";
+    size_t blen = r->body != NULL ? r->body_len : 0;
+
+    if (m == SPAMD_PROCESS || m == SPAMD_HEADERS) {
+        if (m == SPAMD_HEADERS)
+            blen = spamd_headers_len(body, blen);
+        if (v >= 1.3)
+            buf_printf(out, "SPAMD/1.1 0 EX_OK\r\nContent-length: %zu\r\nSpam: %s ; %s / %s\r\n\r\n",
+                       blen, flag, r->score, r->threshold);
+        else if (v >= 1.2)
+            buf_printf(out, "SPAMD/1.1 0 EX_OK\r\nContent-length: %zu\r\n\r\n", blen);
+        else
+            buf_puts(out, "SPAMD/1.0 0 EX_OK\r\n");
+        buf_append(out, body, blen);
+        return;
+    }
+    buf_puts(out, "SPAMD/1.1 0 EX_OK\r\n");
+    if (m == SPAMD_CHECK) {
+        buf_printf(out, "Spam: %s ; %s / %s\r\n\r\n", flag, r->score, r->threshold);
+        return;
+    }
+    if (m == SPAMD_REPORT_IFSPAM && !r->is_spam)
+        blen = 0;
+    if (v >= 1.3) {
+        buf_printf(out, "Content-length: %zu\r\nSpam: %s ; %s / %s\r\n\r\n", blen, flag, r->score,
+                   r->threshold);
+        buf_append(out, body, blen);
+    } else {
+        buf_printf(out, "Spam: %s ; %s / %s\r\n\r\n", flag, r->score, r->threshold);
+        buf_append(out, body, blen);
+        if (m == SPAMD_SYMBOLS)
+            buf_puts(out, "\r\n");
+    }
+}
+
+static void
+spamd_render_flags(struct buf *out, const char *name, unsigned f)
+{
+    if (f == 0)
+        return;
+    buf_printf(out, "%s: %s%s%s\r\n", name, (f & SPAMD_LOCAL) ? "local" : "",
+               (f & SPAMD_LOCAL) && (f & SPAMD_REMOTE) ? "," : "",
+               (f & SPAMD_REMOTE) ? "remote" : "");
+}
+
+void
+spamd_render_tell(struct buf *out, unsigned did_set, unsigned did_remove)
+{
+    buf_puts(out, "SPAMD/1.1 0 EX_OK\r\n");
+    spamd_render_flags(out, "DidSet", did_set);
+    spamd_render_flags(out, "DidRemove", did_remove);
+    buf_puts(out, "\r\n\r\n");
+}
+
+int
+spamd_inflate(struct spamd_request *req, size_t max, int *code, char *text, size_t textlen)
+{
+    z_stream zs;
+    struct buf out;
+    unsigned char chunk[65536];
+    int zr;
+
+    memset(&zs, 0, sizeof(zs));
+    if (inflateInit(&zs) != Z_OK) {
+        *code = SPAMD_EX_SOFTWARE;
+        snprintf(text, textlen, "Internal software error: (zlib: cannot initialise)");
+        return -1;
+    }
+    buf_init(&out);
+    zs.next_in = (unsigned char *)req->body.p;
+    zs.avail_in = (uInt)req->body.len;
+    do {
+        zs.next_out = chunk;
+        zs.avail_out = sizeof(chunk);
+        zr = inflate(&zs, Z_NO_FLUSH);
+        if (zr != Z_OK && zr != Z_STREAM_END)
+            break;
+        buf_append(&out, chunk, sizeof(chunk) - zs.avail_out);
+        if (out.len > max) {
+            inflateEnd(&zs);
+            buf_clear(&out);
+            *code = SPAMD_EX_DATAERR;
+            snprintf(text, textlen,
+                     "Data format error: (message larger than max_size: %zu bytes)", max);
+            return -1;
+        }
+    } while (zr != Z_STREAM_END && (zs.avail_in > 0 || zs.avail_out == 0));
+    inflateEnd(&zs);
+    if (zr != Z_STREAM_END) {
+        buf_clear(&out);
+        *code = SPAMD_EX_UNAVAILABLE;
+        snprintf(text, textlen, "Service Unavailable: zlib: failed to find end of zlib stream");
+        return -1;
+    }
+    buf_append(&out, "", 0); /* NUL-terminated, as the parser leaves bodies */
+    buf_clear(&req->body);
+    req->body = out;
+    req->compress = false;
+    return 0;
 }

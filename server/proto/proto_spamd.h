@@ -91,6 +91,29 @@ enum proto_status spamd_feed(struct spamd_parser *sp, const char *buf, size_t le
 /* The client half-closed: complete a read-to-EOF body, or fail as spamd does. */
 enum proto_status spamd_eof(struct spamd_parser *sp);
 
+/* A scan's reply as spamd writes it (spec sections 3 and 4), for the
+ * request's method and version: the status line, Content-length and
+ * Spam: headers where that version has them, the body. */
+struct spamd_result {
+    bool is_spam;
+    const char *score;     /* as SpamAssassin shows it: "7.3", "-0.0", "4.9" */
+    const char *threshold; /* "5.0" */
+    /* SYMBOLS: the rule names; REPORT, REPORT_IFSPAM: the report (ignored
+     * for ham with REPORT_IFSPAM); PROCESS: the rewritten message;
+     * HEADERS: the same, cut after its header block here. CHECK: unused. */
+    const char *body;
+    size_t body_len;
+};
+void spamd_render_result(struct buf *out, const struct spamd_request *req,
+                         const struct spamd_result *r);
+/* TELL's reply: DidSet/DidRemove lines (SPAMD_LOCAL | SPAMD_REMOTE). */
+void spamd_render_tell(struct buf *out, unsigned did_set, unsigned did_remove);
+
+/* Compress: zlib: inflate req->body in place, at most max bytes. -1 with
+ * the status line's code and text (spamd's) when the stream is broken
+ * or too big. */
+int spamd_inflate(struct spamd_request *req, size_t max, int *code, char *text, size_t textlen);
+
 /* "SPAMD/1.0 <code> <text>\r\n" */
 void spamd_render_error(struct buf *out, int code, const char *text);
 /* "SPAMD/1.5 0 PONG\r\n" */

@@ -70,12 +70,18 @@ class PingTest(SiftdTest):
             with self.subTest(req=req):
                 self.assertEqual(self.sd.spamd(req), want)
 
-    def test_scan_methods_are_not_answered_with_a_made_up_result(self):
+    def test_scan_methods_scan(self):
+        # the minimal rules: GTUBE scores 1000, a clean message nothing
+        gtube = b"Subject: hi\r\n\r\nXJS*C4JDBQADN1.NSBN3*2IDNEN*GTUBE-STANDARD-ANTI-UBE-TEST-EMAIL*C.34X\r\n"
         for method in (b"CHECK", b"SYMBOLS", b"REPORT", b"REPORT_IFSPAM", b"PROCESS", b"HEADERS"):
             with self.subTest(method=method):
-                got = self.sd.spamd(method + b" SPAMC/1.5\r\nContent-length: 4\r\n\r\ntest")
-                self.assertTrue(got.startswith(b"SPAMD/1.0 69 Service Unavailable: "), got)
-                self.assertNotIn(b"Spam:", got)
+                got = self.sd.spamd(method + b" SPAMC/1.5\r\nContent-length: %d\r\n\r\n" % len(gtube)
+                                    + gtube)
+                self.assertTrue(got.startswith(b"SPAMD/1.1 0 EX_OK\r\n"), got)
+                flag = b"Yes" if method == b"REPORT_IFSPAM" else b"True"
+                self.assertIn(b"Spam: " + flag + b" ; 1000.0 / 5.0\r\n", got)
+        got = self.sd.spamd(b"CHECK SPAMC/1.5\r\nContent-length: 4\r\n\r\ntest")
+        self.assertEqual(got, b"SPAMD/1.1 0 EX_OK\r\nSpam: False ; 0.0 / 5.0\r\n\r\n")
 
     def test_skip_gets_no_reply(self):
         self.assertEqual(self.sd.spamd(b"SKIP SPAMC/1.5\r\n\r\n"), b"")
