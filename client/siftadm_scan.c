@@ -205,7 +205,8 @@ adm_scan(const struct adm *a, int argc, char **argv)
             i++;
             break;
         } else {
-            fprintf(stderr, "usage: siftadm scan [--report|--process|--json] [--local] [FILE...]\n");
+            fprintf(stderr,
+                    "usage: siftadm scan [--report|--process|--json] [--local] [FILE...]\n");
             return 2;
         }
     }

@@ -166,6 +166,73 @@ sa_conf_new(const struct sa_conf_opts *opts)
     return c;
 }
 
+static struct sa_list *conf_list(struct sa_conf *c, const char *directive);
+
+static void
+conf_copy_strset(struct strset *to, const struct strset *from)
+{
+    for (size_t i = 0; i < from->n; i++)
+        strset_add(to, from->items[i]);
+}
+
+struct sa_conf *
+sa_conf_new_user(const struct sa_conf *site, bool allow_user_rules)
+{
+    struct sa_conf_opts o = site->opts;
+    struct sa_conf *c;
+
+    o.user_mode = true;
+    o.allow_user_rules = allow_user_rules;
+    o.lang = site->lang[0] != '\0' ? site->lang : o.lang;
+    c = sa_conf_new(&o);
+    /* the settings: each list copied (the values stay the site's) */
+    for (size_t i = 0; i < site->dirs.keys.n; i++) {
+        const struct sa_list *from = site->dirs.vals[i];
+        struct sa_list *to;
+
+        if (from == NULL)
+            continue;
+        to = conf_list(
+            c, arena_strndup(c->a, site->dirs.keys.items[i].p, site->dirs.keys.items[i].len));
+        to->cap = from->n ? from->n : 1;
+        to->v = arena_alloc(c->a, to->cap * sizeof(*to->v));
+        memcpy(to->v, from->v, from->n * sizeof(*to->v));
+        to->n = from->n;
+    }
+    c->required_score = site->required_score;
+    conf_copy_strset(&c->plugins, &site->plugins);
+    c->plugins_explicit = site->plugins_explicit;
+    conf_copy_strset(&c->defined, &site->defined);
+    return c;
+}
+
+void *
+sa_conf_memo(const struct sa_conf *cc, const void *key, size_t size, bool *fresh)
+{
+    struct sa_conf *c = (struct sa_conf *)cc; /* a cache: not the configuration itself */
+    struct sa_memo *m;
+
+    for (m = c->memos; m != NULL; m = m->next) {
+        if (m->key == key) {
+            *fresh = false;
+            return m->block;
+        }
+    }
+    m = arena_calloc(c->a, 1, sizeof(*m));
+    m->key = key;
+    m->block = arena_calloc(c->a, 1, size ? size : 1);
+    m->next = c->memos;
+    c->memos = m;
+    *fresh = true;
+    return m->block;
+}
+
+struct arena *
+sa_conf_arena(const struct sa_conf *c)
+{
+    return c->a;
+}
+
 void
 sa_conf_free(struct sa_conf **cp)
 {

@@ -48,6 +48,22 @@ struct sa_conf;
 struct sa_conf *sa_conf_new(const struct sa_conf_opts *opts);
 void sa_conf_free(struct sa_conf **cp);
 
+/* A user's configuration: a copy of site's settings (site must outlive
+ * it) in user_prefs mode (privileged directives refused unless
+ * allow_user_rules), to parse the user's user_prefs into, as SpamAssassin
+ * parses them into the site configuration copied for that user. */
+struct sa_conf *sa_conf_new_user(const struct sa_conf *site, bool allow_user_rules);
+
+/* Storage kept with the configuration, for what eval functions build
+ * from it (lists, compiled patterns): the block of size bytes under key
+ * (the address of something of the caller's), zeroed and *fresh set on
+ * the first call; sa_conf_arena() is where its contents belong. It goes
+ * with the configuration, so a user's lists go when the user's
+ * configuration does. Not thread-safe (a worker's configuration is its
+ * own after fork). */
+void *sa_conf_memo(const struct sa_conf *c, const void *key, size_t size, bool *fresh);
+struct arena *sa_conf_arena(const struct sa_conf *c);
+
 /* Parse text as one .cf (or .pre) file named origin (for messages and to
  * resolve `include`, relative to origin's directory), adding its rules to
  * rs and its settings to c. */

@@ -119,6 +119,14 @@ struct sa_conf {
 
     struct sa_map unknown; /* keyword -> struct sa_unknown */
     struct sa_conf_stats st;
+
+    struct sa_memo *memos; /* sa_conf_memo's blocks */
+};
+
+struct sa_memo {
+    const void *key;
+    void *block;
+    struct sa_memo *next;
 };
 
 /* One file (or string) being read: SA's parser state. */

@@ -59,8 +59,7 @@ struct fm_state {
     const char *header;
     enum fm_what what;
     pcre2_code *email_wl, *skip_envfrom;
-    const struct sa_conf *conf;
-    struct fm_conf *fc;
+    struct fm_conf *fc; /* without a configuration */
 };
 
 /* One call. */
@@ -374,11 +373,20 @@ fm_run_init(struct fm_run *r, struct scan_eval_ctx *ec)
 {
     r->ec = ec;
     r->st = ec->state;
-    if (r->st->fc == NULL || r->st->conf != ec->data) {
-        r->st->fc = fm_conf_build(r->st->a, ec->data);
-        r->st->conf = ec->data;
+    if (ec->data != NULL) {
+        /* one build per configuration, shared by every FreeMail rule */
+        static const char fm_conf_key;
+        bool fresh;
+        struct fm_conf **slot = sa_conf_memo(ec->data, &fm_conf_key, sizeof(*slot), &fresh);
+
+        if (fresh)
+            *slot = fm_conf_build(sa_conf_arena(ec->data), ec->data);
+        r->fc = *slot;
+    } else {
+        if (r->st->fc == NULL)
+            r->st->fc = fm_conf_build(r->st->a, NULL);
+        r->fc = r->st->fc;
     }
-    r->fc = r->st->fc;
     if (!r->fc->available)
         return false;
     r->m = ec->msg != NULL ? ec->msg : task_message(ec->task);

@@ -24,11 +24,10 @@
 #include "core/buf.h"
 #include "mime/mime_views.h"
 
-/* A rule's state: the list, built from conf on first use. */
+/* A rule's state: the list when there is no configuration. */
 struct vb_state {
-    struct arena *a; /* the engine's: the list lives there */
+    struct arena *a; /* the engine's */
     bool built;
-    const struct sa_conf *conf; /* what it was built from */
     struct sa_addrlist relays;
 };
 
@@ -44,18 +43,26 @@ vb_prepare(struct arena *a, const struct scan_rule *rule, void **state, struct s
     return 0;
 }
 
+/* welcomelist_bounce_relays, built once per configuration */
 static const struct sa_addrlist *
 vb_relays(struct scan_eval_ctx *ec)
 {
+    static const char vb_key;
     struct vb_state *st = ec->state;
     const struct sa_conf *c = ec->data;
+    struct sa_addrlist *l;
+    bool fresh;
 
-    if (!st->built || st->conf != c) {
-        sa_addrlist_build(st->a, c, "welcomelist_bounce_relays", &st->relays);
-        st->conf = c;
+    if (c == NULL) {
+        if (!st->built)
+            sa_addrlist_build(st->a, NULL, "welcomelist_bounce_relays", &st->relays);
         st->built = true;
+        return &st->relays;
     }
-    return &st->relays;
+    l = sa_conf_memo(c, &vb_key, sizeof(*l), &fresh);
+    if (fresh)
+        sa_addrlist_build(sa_conf_arena(c), c, "welcomelist_bounce_relays", l);
+    return l;
 }
 
 /* Perl's \s on bytes */

@@ -3,9 +3,8 @@
  * check_mailfrom_matches_rcvd, in sa_eval_relay.c) and
  * Plugin::WelcomeListSubject.
  * Each rule's lists are built from the configuration on the first call
- * and kept in its prepare state (the scan layer has no per-configuration
- * hook for evals; a worker runs one message at a time, and a state built
- * from another configuration is rebuilt). What SA caches on the
+ * and kept with that configuration (sa_conf_memo): the site's for the
+ * process's life, a user's as long as the user's prefs are cached. What SA caches on the
  * PerMsgStatus (from_in_welcomelist, uri_host_enlisted) is computed again
  * per call. SA walks hashes in a random order; every result here is one
  * that order cannot change (only the test_log text could).
@@ -29,14 +28,14 @@
 
 #define WL_MAX_LISTS 4
 
-/* A rule's state: which lists it reads, built from conf on first use. */
+/* A rule's state: which lists it reads; the lists are built in a copy
+ * kept with each configuration (the rule's own only without one). */
 struct wl_state {
-    struct arena *a; /* the engine's: the lists live there */
+    struct arena *a; /* where the lists live */
     const char *names[WL_MAX_LISTS];
     size_t nnames;
     const char *uri_list; /* check_uri_host_listed's list name, or NULL */
     bool built;
-    const struct sa_conf *conf; /* what they were built from */
     struct sa_addrlist lists[WL_MAX_LISTS];
     struct strset hosts; /* the uri_list: host -> verdict[index] */
     bool *verdict;
@@ -105,13 +104,25 @@ wl_build_hosts(struct wl_state *st, const struct sa_conf *c)
     }
 }
 
+/* The rule's lists for the scan's configuration: built once per
+ * configuration and kept with it (a user's go with the user's). */
 static struct wl_state *
 wl_state(struct scan_eval_ctx *ec)
 {
-    struct wl_state *st = ec->state;
+    struct wl_state *proto = ec->state, *st = proto;
     const struct sa_conf *c = ec->data;
+    bool fresh = !proto->built;
 
-    if (st->built && st->conf == c)
+    if (c != NULL) {
+        st = sa_conf_memo(c, proto, sizeof(*st), &fresh);
+        if (fresh) {
+            memcpy(st->names, proto->names, sizeof(st->names));
+            st->nnames = proto->nnames;
+            st->uri_list = proto->uri_list;
+            st->a = sa_conf_arena(c);
+        }
+    }
+    if (!fresh)
         return st;
     for (size_t i = 0; i < st->nnames; i++) {
         if (st->names[i] != NULL)
@@ -121,7 +132,6 @@ wl_state(struct scan_eval_ctx *ec)
     }
     if (st->uri_list != NULL)
         wl_build_hosts(st, c);
-    st->conf = c;
     st->built = true;
     return st;
 }

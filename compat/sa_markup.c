@@ -18,7 +18,6 @@
 #include "core/arena.h"
 #include "core/xmalloc.h"
 #include "mime/mime_get.h"
-#include "mime/mime_uni.h"
 #include "mime/mime_views.h"
 
 /* ---- the configuration ---- */
@@ -346,6 +345,12 @@ sa_markup_free(struct sa_markup **mp)
     *mp = NULL;
 }
 
+const char *
+sa_markup_fqdn(const struct sa_markup *mk)
+{
+    return mk->fqdn;
+}
+
 int
 sa_markup_report_safe(const struct sa_markup *mk)
 {
@@ -360,18 +365,16 @@ mk_space(char c)
     return c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\f' || c == '\v';
 }
 
-/* length() of a string: characters when it is UTF-8 (SA's text is then
- * a character string), else bytes; tabs count 8 where wrap asks. */
+/* length() of a string as SA's wrap sees it: bytes (SA's text is octets
+ * unless normalize_charset decoded it, which sift does not do); tabs
+ * count 8 where wrap asks. */
 static size_t
 mk_width(const char *p, size_t n, bool tabs)
 {
-    size_t w = 0;
-    bool utf8 = mime_uni_valid_utf8(p, n);
+    size_t w = n;
 
-    for (size_t i = 0; i < n; i++) {
-        if (!utf8 || ((unsigned char)p[i] & 0xc0) != 0x80)
-            w++;
-        if (tabs && p[i] == '\t')
+    for (size_t i = 0; tabs && i < n; i++) {
+        if (p[i] == '\t')
             w += 7;
     }
     return w;
@@ -691,13 +694,14 @@ mk_reports(struct sa_pms *p)
     for (size_t i = 0; i < p->norder; i++) {
         const struct scan_hit *h = p->order[i];
         const struct scan_rule *r = h->rule;
-        const char *desc = r->description && *r->description ? r->description
-                                                                : "No description available.";
+        const char *desc =
+            r->description && *r->description ? r->description : "No description available.";
         const char *area = mk_area(r);
         char score[32];
         struct buf terse, lng;
 
-        mk_rule_score(h->score, score, sizeof(score));
+        /* a tflags multiple rule: its score once per line, as often as it hit */
+        mk_rule_score(h->count > 1 ? h->score / h->count : h->score, score, sizeof(score));
         buf_init(&terse);
         buf_init(&lng);
         if (h->option != NULL && *h->option != '\0') {
@@ -873,22 +877,17 @@ mk_preview(struct sa_pms *p, struct buf *out)
     for (size_t i = 1; i < body->n && mk_width(s.p ? s.p : "", s.len, false) < 200 && numlines > 0;
          i++, numlines--)
         buf_append(&s, body->lines[i].p, body->lines[i].len);
-    /* s/^(.{200}).+$/$1 [...]/gm */
+    /* s/^(.{200}).+$/$1 [...]/gm (bytes, as above) */
     for (size_t i = 0; i < s.len;) {
         const char *nl = memchr(s.p + i, '\n', s.len - i);
-        size_t e = nl ? (size_t)(nl - s.p) : s.len, cut = i;
-        bool utf8 = mime_uni_valid_utf8(s.p + i, e - i);
-        size_t chars = 0;
+        size_t e = nl ? (size_t)(nl - s.p) : s.len;
 
-        while (cut < e && chars < 200) {
-            cut++;
-            while (utf8 && cut < e && ((unsigned char)s.p[cut] & 0xc0) == 0x80)
-                cut++;
-            chars++;
-        }
-        buf_append(&t, s.p + i, cut - i);
-        if (chars == 200 && cut < e)
+        if (e - i > 200) {
+            buf_append(&t, s.p + i, 200);
             buf_puts(&t, " [...]");
+        } else {
+            buf_append(&t, s.p + i, e - i);
+        }
         if (nl != NULL)
             buf_putc(&t, '\n');
         i = nl ? e + 1 : e;
@@ -1076,7 +1075,8 @@ mk_tag(struct sa_pms *p, const char *name, const char *arg, struct buf *out)
         comma = arg ? strchr(arg, ',') : NULL;
 
         if (res->is_spam)
-            buf_append(out, arg ? arg : "Yes", arg ? (comma ? (size_t)(comma - arg) : strlen(arg)) : 3);
+            buf_append(out, arg ? arg : "Yes",
+                       arg ? (comma ? (size_t)(comma - arg) : strlen(arg)) : 3);
         else if (arg != NULL && comma != NULL)
             buf_puts(out, comma + 1);
         else
@@ -1094,7 +1094,8 @@ mk_tag(struct sa_pms *p, const char *name, const char *arg, struct buf *out)
             size_t pad = strlen(arg) + 3;
 
             if (pad > strlen(num))
-                buf_append(out, arg, pad - strlen(num) <= strlen(arg) ? pad - strlen(num) : strlen(arg));
+                buf_append(out, arg,
+                           pad - strlen(num) <= strlen(arg) ? pad - strlen(num) : strlen(arg));
         }
         buf_puts(out, num);
         return true;
@@ -1171,7 +1172,7 @@ mk_tag(struct sa_pms *p, const char *name, const char *arg, struct buf *out)
 
                 for (size_t j = 0; j < res->nhits; j++)
                     if (res->hits[j].rule->name == v[i])
-                        sc = res->hits[j].score;
+                        sc = res->hits[j].score / (res->hits[j].count > 1 ? res->hits[j].count : 1);
                 buf_printf(out, "%s%s=%.15g", i ? sep : "", v[i], sc);
             }
         }
@@ -1216,13 +1217,36 @@ mk_tag(struct sa_pms *p, const char *name, const char *arg, struct buf *out)
     {
         /* tags that exist for every message but hold nothing here */
         static const char *const empty[] = {
-            "RBL",       "TIMING",         "RULESVERSION", "ASN",         "ASNCIDR",
-            "AWL",       "AWLMEAN",        "AWLCOUNT",     "AWLPRESCORE", "DCCB",
-            "DCCR",      "DCCREP",         "PYZOR",        "DKIMIDENTITY", "DKIMDOMAIN",
-            "DKIMSELECTOR", "BAYESTC",     "BAYESTCLEARNED", "BAYESTCSPAMMY", "BAYESTCHAMMY",
-            "HAMMYTOKENS", "SPAMMYTOKENS", "TOKENSUMMARY", "EXTRACTTEXTCHARS",
-            "EXTRACTTEXTWORDS", "EXTRACTTEXTTOOLS", "EXTRACTTEXTTYPES",
-            "EXTRACTTEXTEXTENSIONS", "EXTRACTTEXTFLAGS", "EXTRACTTEXTURIS",
+            "RBL",
+            "TIMING",
+            "RULESVERSION",
+            "ASN",
+            "ASNCIDR",
+            "AWL",
+            "AWLMEAN",
+            "AWLCOUNT",
+            "AWLPRESCORE",
+            "DCCB",
+            "DCCR",
+            "DCCREP",
+            "PYZOR",
+            "DKIMIDENTITY",
+            "DKIMDOMAIN",
+            "DKIMSELECTOR",
+            "BAYESTC",
+            "BAYESTCLEARNED",
+            "BAYESTCSPAMMY",
+            "BAYESTCHAMMY",
+            "HAMMYTOKENS",
+            "SPAMMYTOKENS",
+            "TOKENSUMMARY",
+            "EXTRACTTEXTCHARS",
+            "EXTRACTTEXTWORDS",
+            "EXTRACTTEXTTOOLS",
+            "EXTRACTTEXTTYPES",
+            "EXTRACTTEXTEXTENSIONS",
+            "EXTRACTTEXTFLAGS",
+            "EXTRACTTEXTURIS",
         };
 
         for (size_t i = 0; i < sizeof(empty) / sizeof(empty[0]); i++)
@@ -1315,8 +1339,8 @@ sa_markup_report(const struct sa_markup *mk, struct task *t, const struct scan_r
 void
 sa_pms_report(struct sa_pms *p, struct buf *out)
 {
-    const char *tpl = *p->mk->report_template ? p->mk->report_template
-                                              : "(no report template found)";
+    const char *tpl =
+        *p->mk->report_template ? p->mk->report_template : "(no report template found)";
     size_t from = out->len;
 
     sa_pms_replace_tags(p, tpl, strlen(tpl), out);

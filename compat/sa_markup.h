@@ -41,6 +41,9 @@ struct sa_markup *sa_markup_new(const struct sa_conf *c, const struct scan_rules
                                 const char *hostname, const char *subversion);
 void sa_markup_free(struct sa_markup **mp);
 
+/* The host name SA's Received line names (Util::fq_hostname). */
+const char *sa_markup_fqdn(const struct sa_markup *mk);
+
 /* report_safe: 0, 1 or 2. */
 int sa_markup_report_safe(const struct sa_markup *mk);
 

@@ -36,7 +36,7 @@ struct sa_markup {
     size_t ncopy;
     struct {
         const char *rule, *text;
-    } *subjprefix;
+    } * subjprefix;
     size_t nsubjprefix;
     int *meta_pass; /* by rule index: the priority pass a meta hits in */
     size_t nrules;

@@ -255,7 +255,8 @@ mail_pristine_header(struct sa_pms *p, const char *name, struct strv *last, cons
                 v = j;
                 /* .*?\n(?![ \t]) */
                 for (e = v; e < h.len; e++) {
-                    if (h.p[e] == '\n' && (e + 1 >= h.len || (h.p[e + 1] != ' ' && h.p[e + 1] != '\t')))
+                    if (h.p[e] == '\n' &&
+                        (e + 1 >= h.len || (h.p[e + 1] != ' ' && h.p[e + 1] != '\t')))
                         break;
                 }
                 if (e < h.len) {

@@ -174,6 +174,8 @@ sa_rules_load(const struct sa_rules_cfg *cfg, const struct scan_actions_cfg *act
     r->redirectors = rules_redirectors_new(r);
     if (symbols != NULL && scan_yaml_apply(r->rs, symbols, err) == -1)
         goto fail;
+    r->actions_cfg = actions != NULL ? *actions : no_actions;
+    r->allow_user_rules = cfg->allow_user_rules;
     if (scan_actions_from_cfg(actions != NULL ? actions : &no_actions,
                               sa_conf_required_score(r->conf), &r->actions, err) == -1)
         goto fail;
@@ -267,7 +269,15 @@ sa_rules_mime_cfg(const struct sa_rules *r, struct mime_cfg *mc)
 const struct scan_result *
 sa_rules_scan(struct sa_rules *r, struct task *t)
 {
+    static const struct scan_run_opts none;
+
+    return sa_rules_scan_with(r, t, &none);
+}
+
+const struct scan_result *
+sa_rules_scan_with(struct sa_rules *r, struct task *t, const struct scan_run_opts *o)
+{
     if (r->redirectors != NULL && r->redirectors->n > 0)
         mime_uris_set_redirector(task_message(t), rules_redirect, r->redirectors);
-    return scan_engine_run(r->engine, t);
+    return scan_engine_run_with(r->engine, t, o);
 }

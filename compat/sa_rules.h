@@ -14,6 +14,7 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 
 #include "compat/sa_conf.h"
 #include "compat/sa_markup.h"
@@ -34,7 +35,10 @@ struct sa_rules_cfg {
     bool local_only;       /* spamd -L: no network tests, score sets 0/2 */
     const char *cache_dir; /* compiled pattern databases */
     bool hyperscan;
-    const char *native_dir; /* sift's own rules (*.yaml), read before SpamAssassin's */
+    const char *native_dir;    /* sift's own rules (*.yaml), read before SpamAssassin's */
+    const char *user_prefs;    /* per-user user_prefs path template ("" or ~: none); sa_prefs.h */
+    bool allow_user_rules;     /* rule definitions in user_prefs */
+    uint64_t user_prefs_cache; /* users whose prefs a worker keeps parsed */
 };
 
 extern const struct cfg_key sa_rules_cfg_keys[];
@@ -48,9 +52,11 @@ struct sa_rules {
     struct scan_engine *engine;
     const char *rules_dir, *site_dir; /* as resolved */
     struct scan_actions actions;
+    struct scan_actions_cfg actions_cfg; /* as configured: a user's required_score applies too */
     /* redirector_pattern, compiled (opaque); NULL when there is none */
     struct sa_rules_redirectors *redirectors;
     struct sa_markup *markup; /* how SpamAssassin renders results (spamd's replies) */
+    bool allow_user_rules;    /* from the configuration, for sa_prefs */
     double load_seconds;
 };
 
@@ -73,5 +79,8 @@ void sa_rules_mime_cfg(const struct sa_rules *r, struct mime_cfg *mc);
 
 /* Scan one message: the redirector patterns set on it, every rule run. */
 const struct scan_result *sa_rules_scan(struct sa_rules *r, struct task *t);
+/* The same with what one scan changes (a user's preferences). */
+const struct scan_result *sa_rules_scan_with(struct sa_rules *r, struct task *t,
+                                             const struct scan_run_opts *o);
 
 #endif

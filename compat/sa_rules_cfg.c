@@ -27,5 +27,20 @@ const struct cfg_key sa_rules_cfg_keys[] = {
       "sift's own rules (*.yaml, rules/README.md), read before SpamAssassin's; a missing "
       "directory is no error",
       NULL },
+    { "user_prefs", CFG_T_STR, "", offsetof(struct sa_rules_cfg, user_prefs),
+      "per-user SpamAssassin preferences for the User a client names (spamd's User:, HTTP's "
+      "User): a path where ~ is the user's home directory, %u the user name, %l its local part, "
+      "%d its domain and %% a %; e.g. ~/.spamassassin/user_prefs or "
+      "/var/lib/sift/users/%u/user_prefs (spamd --virtual-config-dir). Empty: no per-user "
+      "preferences. The files must be readable by the user siftd runs as",
+      NULL },
+    { "allow_user_rules", CFG_T_BOOL, "no", offsetof(struct sa_rules_cfg, allow_user_rules),
+      "let user_prefs define rules (SpamAssassin's allow_user_rules); without it rule "
+      "definitions there are refused",
+      NULL },
+    { "user_prefs_cache", CFG_T_UINT, "1000", offsetof(struct sa_rules_cfg, user_prefs_cache),
+      "how many users' parsed preferences each worker keeps (a file is read again when it "
+      "changes)",
+      NULL },
 };
 const size_t sa_rules_cfg_nkeys = sizeof(sa_rules_cfg_keys) / sizeof(sa_rules_cfg_keys[0]);

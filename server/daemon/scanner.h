@@ -1,14 +1,20 @@
 /*
  * scanner.h - what a worker scans with: the rules the main process loaded
- * (inherited at fork) and this process's message-parsing context. Every
- * protocol worker scans through it; the protocol renders the result.
+ * (inherited at fork), this process's message-parsing context, and the
+ * users' preferences it has read (rules.user_prefs: parsed on first use,
+ * read again when the file changes, the least recently used dropped past
+ * rules.user_prefs_cache). Every protocol worker scans through it; the
+ * protocol renders the result.
  * One per worker process; used by its one thread.
  */
 #ifndef SIFT_DAEMON_SCANNER_H
 #define SIFT_DAEMON_SCANNER_H
 
 #include <stddef.h>
+#include <stdint.h>
 
+#include "compat/sa_markup.h"
+#include "compat/sa_prefs.h"
 #include "compat/sa_rules.h"
 #include "core/err.h"
 #include "daemon/siftd_cfg.h"
@@ -16,11 +22,18 @@
 #include "scan/scan_result.h"
 #include "scan/task.h"
 
+struct scanner_user;
+
 struct scanner {
     struct sa_rules *rules;
     struct mime_ctx mime;
     struct mime_ctx_storage st;
     bool ready;
+    const char *prefs_path; /* rules.user_prefs, or NULL */
+    size_t prefs_max;
+    struct scanner_user *users; /* the cache, unordered */
+    size_t nusers;
+    uint64_t tick;
 };
 
 /* Set up for rules (kept, not owned). -1 when the parsing context cannot
@@ -29,12 +42,23 @@ int scanner_init(struct scanner *s, const struct siftd_cfg *cfg, struct sa_rules
                  struct sift_err *err);
 void scanner_clear(struct scanner *s);
 
-/* Scan raw[0..len) (kept alive by the caller until task_free). The result
- * lives in the task. */
-struct task *scanner_scan(struct scanner *s, const char *raw, size_t len,
-                          const struct scan_result **res);
+/* What one scan is rendered with. */
+struct scanner_scan {
+    struct task *task; /* the message, the result's memory: task_free it */
+    const struct scan_result *res;
+    const struct sa_markup *markup; /* the user's or the site's */
+    bool user_prefs;                /* the user's preferences applied */
+};
 
-/* A short log form of a result: "GTUBE,NO_RELAYS" (scored rules, sorted). */
-void scanner_tests(const struct scan_result *res, struct buf *out);
+/* Scan raw[0..len) (kept alive by the caller until task_free) for user
+ * (NULL: the site's settings). */
+void scanner_scan(struct scanner *s, const char *raw, size_t len, const char *user,
+                  struct scanner_scan *out);
+
+/* The user_prefs file for user under template tpl ("~" the home
+ * directory, %u, %l, %d, %%). -1 when the name is not one to build a path
+ * from (empty, a '/', a leading '.', characters outside [-_.@+=A-Za-z0-9])
+ * or the user has no home directory. */
+int scanner_prefs_path(const char *tpl, const char *user, char *out, size_t outlen);
 
 #endif

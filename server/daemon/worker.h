@@ -33,7 +33,7 @@ struct worker {
     size_t nconns;
     unsigned long long accepted;
     struct event *ev_term, *ev_int, *ev_usr1, *ev_hup, *ev_stop, *ev_ctl;
-    int ctl_fd; /* socket to the main process; EOF: it died */
+    int ctl_fd;              /* socket to the main process; EOF: it died */
     struct scanner *scanner; /* NULL when no rules are loaded */
 };
 

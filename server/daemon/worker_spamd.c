@@ -80,8 +80,9 @@ spamd_scan(struct conn *c)
     struct spamd_request *req = &sc->sp.req;
     const struct spamd_worker_cfg *cfg = c->w->wc->proto;
     struct scanner *scn = c->w->scanner;
-    struct sa_markup *mk;
+    const struct sa_markup *mk;
     const struct scan_result *res;
+    struct scanner_scan sr;
     struct spamd_result r = { 0 };
     struct sa_markup_env env;
     char score[32], thr[32], addr[64], text[256];
@@ -104,13 +105,15 @@ spamd_scan(struct conn *c)
         spamd_reply_error(c, code, text);
         return;
     }
-    mk = scn->rules->markup;
     spamd_peer_addr(c, addr, sizeof(addr));
     env.remote_addr = addr;
     env.remote_host = addr;
     /* SA scans an empty message as a single newline */
-    t = scanner_scan(scn, req->body.len > 0 ? req->body.p : "\n", req->body.len > 0 ? req->body.len : 1,
-                     &res);
+    scanner_scan(scn, req->body.len > 0 ? req->body.p : "\n", req->body.len > 0 ? req->body.len : 1,
+                 req->user, &sr);
+    t = sr.task;
+    res = sr.res;
+    mk = sr.markup;
     buf_init(&body);
     buf_init(&out);
     buf_init(&tests);
@@ -138,15 +141,16 @@ spamd_scan(struct conn *c)
     r.body = body.p;
     r.body_len = body.len;
     spamd_render_result(&out, req, &r);
-    scanner_tests(res, &tests);
+    sa_markup_symbols(res, &tests);
     mid = mime_get_scalar(task_message(t), "Message-Id", &found);
     while (found && mid.len > 0 && (mid.p[mid.len - 1] == '\n' || mid.p[mid.len - 1] == '\r'))
         mid.len--;
-    log_tinfo(c->tag, "%s %s for %s from %s: %s (%s/%s) in %.1f ms, %zu bytes, mid=%.*s, tests=%s",
+    log_tinfo(c->tag,
+              "%s %s for %s%s from %s: %s (%s/%s) in %.1f ms, %zu bytes, mid=%.*s, tests=%s",
               spamd_method_name(req->method), res->is_spam ? "identified spam" : "clean message",
-              req->user ? req->user : "(unknown)", c->peer, res->is_spam ? "Y" : "N", score, thr,
-              (clock_mono() - t0) * 1000.0, req->body.len, found ? (int)mid.len : 9,
-              found ? mid.p : "(unknown)", tests.len ? tests.p : "none");
+              req->user ? req->user : "(unknown)", sr.user_prefs ? " (user_prefs)" : "", c->peer,
+              res->is_spam ? "Y" : "N", score, thr, (clock_mono() - t0) * 1000.0, req->body.len,
+              found ? (int)mid.len : 9, found ? mid.p : "(unknown)", tests.len ? tests.p : "none");
     task_free(&t);
     spamd_reply(c, &out);
     buf_clear(&body);

@@ -362,8 +362,22 @@ spamd_step_body(struct spamd_parser *sp, const char *p, size_t n)
     if (take > n)
         take = n;
     buf_append(&r->body, p, take);
-    if (r->body.len == r->content_length)
+    if (r->body.len == r->content_length) {
         sp->state = SPAMD_PS_DONE;
+        /* spamd reads whole lines until it has the length: bytes of the
+         * same line beyond it (a client counting characters, not bytes)
+         * make its mismatch error. Only what has arrived is looked at: a
+         * client that sent exactly the length is answered at once. */
+        if (take < n && r->body.len > 0 && r->body.p[r->body.len - 1] != '\n') {
+            const char *nl = memchr(p + take, '\n', n - take);
+            size_t extra = nl != NULL ? (size_t)(nl - (p + take)) + 1 : n - take;
+
+            spamd_fail(sp, SPAMD_EX_PROTOCOL,
+                       "Bad header line: (Content-Length mismatch: Expected %zu bytes, got %zu "
+                       "bytes)",
+                       r->content_length, r->content_length + extra);
+        }
+    }
     return take;
 }
 
@@ -495,8 +509,8 @@ spamd_render_result(struct buf *out, const struct spamd_request *req, const stru
 {
     enum spamd_method m = req->method;
     double v = req->version;
-    const char *flag = m == SPAMD_REPORT_IFSPAM ? (r->is_spam ? "Yes" : "No")
-                                                : (r->is_spam ? "True" : "False");
+    const char *flag =
+        m == SPAMD_REPORT_IFSPAM ? (r->is_spam ? "Yes" : "No") : (r->is_spam ? "True" : "False");
     const char *body = r->body != NULL ? r->body : "";
     size_t blen = r->body != NULL ? r->body_len : 0;
 
@@ -504,7 +518,8 @@ spamd_render_result(struct buf *out, const struct spamd_request *req, const stru
         if (m == SPAMD_HEADERS)
             blen = spamd_headers_len(body, blen);
         if (v >= 1.3)
-            buf_printf(out, "SPAMD/1.1 0 EX_OK\r\nContent-length: %zu\r\nSpam: %s ; %s / %s\r\n\r\n",
+            buf_printf(out,
+                       "SPAMD/1.1 0 EX_OK\r\nContent-length: %zu\r\nSpam: %s ; %s / %s\r\n\r\n",
                        blen, flag, r->score, r->threshold);
         else if (v >= 1.2)
             buf_printf(out, "SPAMD/1.1 0 EX_OK\r\nContent-length: %zu\r\n\r\n", blen);
@@ -579,8 +594,8 @@ spamd_inflate(struct spamd_request *req, size_t max, int *code, char *text, size
             inflateEnd(&zs);
             buf_clear(&out);
             *code = SPAMD_EX_DATAERR;
-            snprintf(text, textlen,
-                     "Data format error: (message larger than max_size: %zu bytes)", max);
+            snprintf(text, textlen, "Data format error: (message larger than max_size: %zu bytes)",
+                     max);
             return -1;
         }
     } while (zr != Z_STREAM_END && (zs.avail_in > 0 || zs.avail_out == 0));

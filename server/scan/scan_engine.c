@@ -608,7 +608,37 @@ struct eng_run {
     double *values;
     unsigned *hits; /* match counts */
     const char **options;
+    const struct scan_run_opts *o; /* never NULL */
+    double *scores;                /* rescored: every rule's score; NULL: the engine's */
 };
+
+/* A rule's score in this scan. */
+static double
+eng_run_score(const struct eng_run *run, size_t idx)
+{
+    return run->scores != NULL ? run->scores[idx] : run->e->rules[idx].score;
+}
+
+static bool
+eng_run_off(const struct eng_run *run, size_t idx)
+{
+    return run->scores != NULL && run->scores[idx] == 0 && run->e->rules[idx].score != 0;
+}
+
+/* Rules rescored to 0 do not hit; metas read 0 for them. */
+static void
+eng_rescored_off(struct eng_run *run, bool metas)
+{
+    for (size_t i = 0; run->scores != NULL && i < run->o->nrescore; i++) {
+        const struct scan_rule *r = run->o->rescore[i].rule;
+
+        if (r->index >= run->e->n || run->e->rules[r->index].r != r ||
+            (r->kind == SCAN_K_META) != metas || !eng_run_off(run, r->index))
+            continue;
+        run->values[r->index] = 0;
+        run->hits[r->index] = 0;
+    }
+}
 
 static void
 eng_hit(struct eng_run *run, unsigned idx, double value, unsigned count)
@@ -759,7 +789,11 @@ eng_evals(struct eng_run *run)
     for (size_t k = 0; k < run->e->nevals; k++) {
         unsigned idx = run->e->evals[k];
         const struct eng_rule *er = &run->e->rules[idx];
-        struct scan_eval_ctx ec = { run->t, run->m, er->r, er->eval_state, run->e->opts.eval_data,
+        struct scan_eval_ctx ec = { run->t,
+                                    run->m,
+                                    er->r,
+                                    er->eval_state,
+                                    run->o->eval_data ? run->o->eval_data : run->e->opts.eval_data,
                                     NULL };
         double v;
 
@@ -900,7 +934,7 @@ eng_composites(struct eng_run *run, struct scan_result *res)
         h->rule = er->r;
         h->count = 1;
         h->value = 1;
-        h->score = er->score;
+        h->score = eng_run_score(run, e->composites[k]);
         delta += h->score;
     }
     for (size_t i = 0; i < res->nhits; i++) {
@@ -946,7 +980,7 @@ eng_result(struct eng_run *run)
         h = &res->hits[res->nhits++];
         h->rule = er->r;
         h->count = (er->r->tflags & SCAN_TF_MULTIPLE) ? run->hits[i] : 1;
-        h->score = er->score * h->count;
+        h->score = eng_run_score(run, i) * h->count;
         h->value = run->values[i];
         h->option = run->options[i];
         score += h->score;
@@ -976,7 +1010,7 @@ eng_result(struct eng_run *run)
         h->count = 1;
         h->value = 1;
         h->score =
-            r->index < e->n && e->rules[r->index].r == r ? e->rules[r->index].score : ts->score;
+            r->index < e->n && e->rules[r->index].r == r ? eng_run_score(run, r->index) : ts->score;
         h->option = ts->option;
         score += h->score;
     }
@@ -986,18 +1020,29 @@ eng_result(struct eng_run *run)
     /* SA rounds the score to three decimals before comparing */
     snprintf(buf, sizeof(buf), "%0.3f", score);
     res->score = strtod(buf, NULL) + 0.0;
-    res->required = e->opts.actions.set[SCAN_ACTION_ADD_HEADER]
-                        ? e->opts.actions.threshold[SCAN_ACTION_ADD_HEADER]
-                        : 5.0;
-    res->is_spam = res->score >= res->required;
-    res->action = scan_actions_pick(&e->opts.actions, res->score);
+    {
+        const struct scan_actions *acts = run->o->actions ? run->o->actions : &e->opts.actions;
+
+        res->required =
+            acts->set[SCAN_ACTION_ADD_HEADER] ? acts->threshold[SCAN_ACTION_ADD_HEADER] : 5.0;
+        res->is_spam = res->score >= res->required;
+        res->action = scan_actions_pick(acts, res->score);
+    }
     return res;
 }
 
 const struct scan_result *
 scan_engine_run(struct scan_engine *e, struct task *t)
 {
-    struct eng_run run = { e, t, task_message(t), NULL, NULL, NULL };
+    static const struct scan_run_opts none;
+
+    return scan_engine_run_with(e, t, &none);
+}
+
+const struct scan_result *
+scan_engine_run_with(struct scan_engine *e, struct task *t, const struct scan_run_opts *o)
+{
+    struct eng_run run = { e, t, task_message(t), NULL, NULL, NULL, o, NULL };
     const struct mime_view *body, *raw;
     const struct mime_uris *uris;
     struct strv full;
@@ -1005,6 +1050,18 @@ scan_engine_run(struct scan_engine *e, struct task *t)
     run.values = arena_calloc(t->arena, e->n + 1, sizeof(*run.values));
     run.hits = arena_calloc(t->arena, e->n + 1, sizeof(*run.hits));
     run.options = arena_calloc(t->arena, e->n + 1, sizeof(*run.options));
+    if (o->nrescore > 0) {
+        run.scores = arena_alloc(t->arena, (e->n + 1) * sizeof(*run.scores));
+        for (size_t i = 0; i < e->n; i++)
+            run.scores[i] = e->rules[i].score;
+        for (size_t i = 0; i < o->nrescore; i++) {
+            const struct scan_rule *r = o->rescore[i].rule;
+
+            /* a rule the engine does not run stays off */
+            if (r->index < e->n && e->rules[r->index].r == r && e->rules[r->index].active)
+                run.scores[r->index] = o->rescore[i].score;
+        }
+    }
     eng_headers(&run);
     if (scan_matcher_count(e->text_m[TXT_BODY]) + scan_matcher_count(e->text_m[TXT_BODY_NOSUBJ]) >
         0) {
@@ -1027,7 +1084,9 @@ scan_engine_run(struct scan_engine *e, struct task *t)
     }
     eng_mimeheaders(&run);
     eng_evals(&run);
+    eng_rescored_off(&run, false);
     eng_run_metas(&run);
+    eng_rescored_off(&run, true);
     return eng_result(&run);
 }
 

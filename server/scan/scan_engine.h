@@ -48,6 +48,25 @@ void scan_engine_free(struct scan_engine **ep);
 /* Scan the task's message; the result is in the task's arena. */
 const struct scan_result *scan_engine_run(struct scan_engine *e, struct task *t);
 
+/* A score that replaces the engine's for one scan (a user's preferences).
+ * Score 0 turns the rule off as SpamAssassin does: it does not hit and
+ * metas read 0 for it. A rule the engine does not run (its score in the
+ * ruleset is 0) cannot be turned on this way. */
+struct scan_rescore {
+    const struct scan_rule *rule;
+    double score;
+};
+
+/* What one scan may change: NULL or 0 fields keep the engine's. */
+struct scan_run_opts {
+    void *eval_data;                    /* handed to eval functions instead */
+    const struct scan_actions *actions; /* thresholds (required_score) */
+    const struct scan_rescore *rescore;
+    size_t nrescore;
+};
+const struct scan_result *scan_engine_run_with(struct scan_engine *e, struct task *t,
+                                               const struct scan_run_opts *o);
+
 struct scan_engine_stats {
     size_t rules;  /* rules in the ruleset that are defined */
     size_t active; /* run on each message */

@@ -267,3 +267,79 @@ class SpamdTest(unittest.TestCase):
 
 if __name__ == "__main__":
     unittest.main()
+
+
+class SpamdUserPrefsTest(unittest.TestCase):
+    """User: selects a user_prefs file (rules.user_prefs, here the layout of
+    spamd --virtual-config-dir=DIR/%u): required_score, score lines,
+    welcomelist_from, rewrite_header and report_safe take effect for that
+    user only; a changed file is read again; unknown or unsafe names get the
+    site's settings."""
+
+    @classmethod
+    def setUpClass(cls):
+        need_tool("spamassassin")
+        cls.sd = Siftd(workers=("spamd",), overrides=[
+            f"rules.rules_dir={SA_RULES}", "rules.local_only=yes"])
+        cls.users = os.path.join(cls.sd.dir, "users")
+        cls.sd.overrides.append(f"rules.user_prefs={cls.users}/%u/user_prefs")
+        cls.prefs("alice", "required_score 3\nscore NO_RELAYS 2.5\nrewrite_header Subject [SPAM]\n"
+                           "report_safe 0\nwelcomelist_from sender@example.net\n"
+                           "body ALICE_RULE /noon/\nscore ALICE_RULE 5\n")
+        cls.sd.start(timeout=120)
+
+    @classmethod
+    def tearDownClass(cls):
+        cls.sd.cleanup()
+
+    @classmethod
+    def prefs(cls, user, text):
+        os.makedirs(os.path.join(cls.users, user), exist_ok=True)
+        path = os.path.join(cls.users, user, "user_prefs")
+        with open(path + ".tmp", "w") as f:
+            f.write(text)
+        os.replace(path + ".tmp", path)
+
+    def check(self, user, msg, method="CHECK"):
+        return self.sd.spamd(request(method, msg, headers=[("User", user)]), timeout=30)
+
+    def test_required_score_and_rescore(self):
+        self.assertEqual(self.check("alice", HAM),
+                         b"SPAMD/1.1 0 EX_OK\r\nSpam: False ; 2.5 / 3.0\r\n\r\n")
+        self.assertEqual(self.check("nobody-here", HAM),
+                         b"SPAMD/1.1 0 EX_OK\r\nSpam: False ; -0.0 / 5.0\r\n\r\n")
+
+    def test_welcomelist_and_markup(self):
+        self.assertEqual(self.check("alice", GTUBE),
+                         b"SPAMD/1.1 0 EX_OK\r\nSpam: True ; 902.5 / 3.0\r\n\r\n")
+        body = self.check("alice", GTUBE, "PROCESS").partition(b"\r\n\r\n")[2].decode()
+        # report_safe 0: the message is kept, the report goes in a header
+        # (without the site's .pre files the old USER_IN_WHITELIST name carries the score)
+        self.assertRegex(body, r"\nX-Spam-Report: \n(\t\* .*\n)*\t\* -100 USER_IN_(WELCOME|WHITE)LIST ")
+        self.assertIn("\nSubject: [SPAM] Test spam mail (GTUBE)\n", body)
+        self.assertIn("\nX-Spam-Prev-Subject: Test spam mail (GTUBE)\n", body)
+        self.assertNotIn("multipart/mixed", body)
+        # the site's users still get the site's markup
+        other = self.check("bob", GTUBE, "PROCESS").partition(b"\r\n\r\n")[2].decode()
+        self.assertIn("multipart/mixed", other)
+        self.assertIn("\nSubject: Test spam mail (GTUBE)\n", other)
+
+    def test_user_rules_are_refused_and_logged(self):
+        self.assertEqual(self.check("alice", HAM, "SYMBOLS").partition(b"\r\n\r\n")[2],
+                         b"NO_RECEIVED,NO_RELAYS")
+        self.sd.wait_log(r"user_prefs: \S+alice/user_prefs:6: left out .*ALICE_RULE")
+
+    def test_changed_prefs_are_read_again(self):
+        self.prefs("carol", "required_score 8\n")
+        self.assertIn(b"/ 8.0\r\n", self.check("carol", HAM))
+        self.prefs("carol", "required_score 9\n# changed\n")
+        self.assertIn(b"/ 9.0\r\n", self.check("carol", HAM))
+        os.unlink(os.path.join(self.users, "carol", "user_prefs"))
+        self.assertIn(b"/ 5.0\r\n", self.check("carol", HAM))
+
+    def test_unsafe_names_get_site_settings(self):
+        # a name that would leave the users directory is never used in a path
+        self.prefs("x", "required_score 1\n")
+        for user in ("../users/x", "x/../x", ".x", "x\\y"):
+            with self.subTest(user=user):
+                self.assertIn(b"/ 5.0\r\n", self.check(user, HAM))

@@ -1,0 +1,106 @@
+/*
+ * sa_prefs.c - a user's user_prefs over the site's rules (see sa_prefs.h).
+ */
+#include "compat/sa_prefs.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "core/log.h"
+#include "core/version.h"
+#include "core/xmalloc.h"
+
+int
+sa_prefs_load(const struct sa_rules *r, const char *text, size_t len, const char *origin,
+              struct sa_prefs **out, struct sift_err *err)
+{
+    struct sa_prefs *p = xcalloc(1, sizeof(*p));
+    int set = sa_conf_score_set(r->conf);
+    size_t n, k = 0;
+
+    *out = NULL;
+    p->conf = sa_conf_new_user(r->conf, r->allow_user_rules);
+    p->urs = scan_ruleset_new();
+    sa_conf_parse(p->conf, p->urs, text, len, origin, err);
+    /* what the file could not say, or said and sift cannot do */
+    for (size_t i = 0; i < scan_ruleset_nskips(p->urs); i++) {
+        const struct scan_skip *sk = scan_ruleset_skip_at(p->urs, i);
+
+        log_info("user_prefs: %s: left out (%s): %s", sk->origin, sk->category, sk->message);
+        p->refused++;
+    }
+    n = scan_ruleset_count(p->urs);
+    p->rescore = xcalloc(n ? n : 1, sizeof(*p->rescore));
+    for (size_t i = 0; i < n; i++) {
+        const struct scan_rule *ur = scan_ruleset_at(p->urs, i);
+        const struct scan_rule *sr = scan_ruleset_find(r->rs, ur->name);
+
+        if (ur->kind != SCAN_K_UNDEFINED) {
+            log_info("user_prefs: %s: rule %s: user rules are not run (sift runs the site's "
+                     "compiled rules)",
+                     ur->origin ? ur->origin : origin, ur->name);
+            p->refused++;
+            continue;
+        }
+        if (!ur->has_score)
+            continue;
+        if (sr == NULL || sr->kind == SCAN_K_UNDEFINED) {
+            log_info("user_prefs: %s: score for %s: no such rule", origin, ur->name);
+            p->refused++;
+            continue;
+        }
+        if (scan_engine_rule_score(r->engine, sr) == 0 && ur->score[set] != 0) {
+            log_info("user_prefs: %s: score for %s: the site does not run this rule", origin,
+                     ur->name);
+            p->refused++;
+            continue;
+        }
+        p->rescore[k].rule = sr;
+        p->rescore[k].score = ur->score[set];
+        k++;
+    }
+    p->nrescore = k;
+    if (scan_actions_from_cfg(&r->actions_cfg, sa_conf_required_score(p->conf), &p->actions, err) ==
+        -1) {
+        sa_prefs_free(&p);
+        return -1;
+    }
+    p->markup = sa_markup_new(p->conf, r->rs, sa_markup_fqdn(r->markup), "sift " SIFT_VERSION);
+    *out = p;
+    return 0;
+}
+
+void
+sa_prefs_free(struct sa_prefs **pp)
+{
+    struct sa_prefs *p = *pp;
+
+    if (p == NULL)
+        return;
+    sa_markup_free(&p->markup);
+    scan_ruleset_free(&p->urs);
+    sa_conf_free(&p->conf);
+    free(p->rescore);
+    free(p);
+    *pp = NULL;
+}
+
+const struct scan_result *
+sa_rules_scan_prefs(struct sa_rules *r, const struct sa_prefs *p, struct task *t)
+{
+    struct scan_run_opts o = { 0 };
+
+    if (p == NULL)
+        return sa_rules_scan(r, t);
+    o.eval_data = p->conf;
+    o.actions = &p->actions;
+    o.rescore = p->rescore;
+    o.nrescore = p->nrescore;
+    return sa_rules_scan_with(r, t, &o);
+}
+
+const struct sa_markup *
+sa_prefs_markup(const struct sa_rules *r, const struct sa_prefs *p)
+{
+    return p != NULL ? p->markup : r->markup;
+}

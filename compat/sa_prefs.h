@@ -1,0 +1,52 @@
+/*
+ * sa_prefs.h - one user's SpamAssassin preferences (a user_prefs file)
+ * over the site's rules, as spamd applies them for the User a client
+ * names: the site configuration copied and the user's file parsed into
+ * it in user mode (privileged directives refused unless allow_user_rules),
+ * then the user's required_score, score lines, welcome/block lists and
+ * markup settings (rewrite_header, add_header, report_safe, report
+ * templates...) used for that user's scans.
+ *
+ * Rules a user_prefs defines (with allow_user_rules) are refused: sift
+ * runs compiled rule sets, not per-user ones; each is logged. A score
+ * line can change or zero a rule the site runs, not turn on one the site
+ * has at score 0.
+ */
+#ifndef SIFT_COMPAT_SA_PREFS_H
+#define SIFT_COMPAT_SA_PREFS_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "compat/sa_markup.h"
+#include "compat/sa_rules.h"
+#include "core/err.h"
+#include "scan/scan_engine.h"
+#include "scan/scan_result.h"
+#include "scan/task.h"
+
+struct sa_prefs {
+    struct sa_conf *conf;
+    struct scan_ruleset *urs; /* the user's score lines land here */
+    struct scan_rescore *rescore;
+    size_t nrescore;
+    struct scan_actions actions;
+    struct sa_markup *markup;
+    size_t refused; /* directives refused or left out (each logged) */
+};
+
+/* Parse text (the user's user_prefs, named origin in messages) over r's
+ * site configuration. -1 when the actions the user's required_score makes
+ * are inconsistent with the configured ones (err says why). */
+int sa_prefs_load(const struct sa_rules *r, const char *text, size_t len, const char *origin,
+                  struct sa_prefs **out, struct sift_err *err);
+void sa_prefs_free(struct sa_prefs **pp);
+
+/* Scan with a user's preferences (NULL: the site's). */
+const struct scan_result *sa_rules_scan_prefs(struct sa_rules *r, const struct sa_prefs *p,
+                                              struct task *t);
+
+/* The markup to render p's results with (the site's when p is NULL). */
+const struct sa_markup *sa_prefs_markup(const struct sa_rules *r, const struct sa_prefs *p);
+
+#endif
