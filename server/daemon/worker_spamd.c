@@ -26,6 +26,8 @@ const struct cfg_key spamd_worker_keys[] = {
       NULL },
     { "max_line", CFG_T_SIZE, "8k", offsetof(struct spamd_worker_cfg, max_line),
       "longest request or header line, in bytes", NULL },
+    { "allow_tell", CFG_T_BOOL, "no", offsetof(struct spamd_worker_cfg, allow_tell),
+      "accept TELL (spamc -L/-C: learning and reporting), as spamd --allow-tell", NULL },
 };
 const size_t spamd_worker_nkeys = sizeof(spamd_worker_keys) / sizeof(spamd_worker_keys[0]);
 
@@ -178,10 +180,27 @@ spamd_serve(struct conn *c)
         conn_done(c, false);
         return;
     case SPAMD_TELL:
-        log_tinfo(c->tag, "TELL from %s refused: learning is not enabled", c->peer);
+        if (!((const struct spamd_worker_cfg *)c->w->wc->proto)->allow_tell) {
+            log_tinfo(c->tag, "TELL from %s refused: allow_tell is off", c->peer);
+            spamd_reply_error(c, SPAMD_EX_UNAVAILABLE,
+                              "Service Unavailable: TELL commands are not enabled, set the "
+                              "--allow-tell switch.");
+            return;
+        }
+        if ((req->set & req->remove & SPAMD_LOCAL) || (req->set & req->remove & SPAMD_REMOTE)) {
+            spamd_reply_error(c, SPAMD_EX_PROTOCOL,
+                              (req->set & req->remove & SPAMD_LOCAL)
+                                  ? "Bad header line: Unable to set local and remove local in "
+                                    "the same operation."
+                                  : "Bad header line: Unable to set remote and remove remote in "
+                                    "the same operation.");
+            return;
+        }
+        /* no Bayes store yet: saying "done" would be a lie spamc prints */
+        log_tinfo(c->tag, "TELL from %s refused: no Bayes store is configured", c->peer);
         spamd_reply_error(c, SPAMD_EX_UNAVAILABLE,
-                          "Service Unavailable: TELL commands are not enabled, set the "
-                          "--allow-tell switch.");
+                          "Service Unavailable: learning is not available: no Bayes store is "
+                          "configured");
         return;
     default:
         spamd_scan(c);

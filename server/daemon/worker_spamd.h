@@ -5,6 +5,7 @@
 #ifndef SIFT_DAEMON_WORKER_SPAMD_H
 #define SIFT_DAEMON_WORKER_SPAMD_H
 
+#include <stdbool.h>
 #include <stddef.h>
 
 #include "core/cfg_keys.h"
@@ -15,6 +16,7 @@ struct conn_proto;
 struct spamd_worker_cfg {
     size_t max_size;
     size_t max_line;
+    bool allow_tell; /* spamd --allow-tell */
 };
 
 extern const struct cfg_key spamd_worker_keys[];

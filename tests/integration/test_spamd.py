@@ -343,3 +343,33 @@ class SpamdUserPrefsTest(unittest.TestCase):
         for user in ("../users/x", "x/../x", ".x", "x\\y"):
             with self.subTest(user=user):
                 self.assertIn(b"/ 5.0\r\n", self.check(user, HAM))
+
+
+class SpamdTellTest(unittest.TestCase):
+    """TELL with allow_tell on: the request is checked as spamd checks it;
+    until a Bayes store exists the answer says learning is not available
+    (never a DidSet for something that was not learned)."""
+
+    @classmethod
+    def setUpClass(cls):
+        cls.sd = Siftd(workers=("spamd",), overrides=["workers.spamd.allow_tell=yes"]).start()
+
+    @classmethod
+    def tearDownClass(cls):
+        cls.sd.cleanup()
+
+    def test_tell(self):
+        got = self.sd.spamd(request("TELL", HAM, headers=[("Message-class", "spam"),
+                                                          ("Set", "local")]))
+        self.assertEqual(got, b"SPAMD/1.0 69 Service Unavailable: learning is not available: "
+                              b"no Bayes store is configured\r\n")
+        got = self.sd.spamd(request("TELL", HAM, headers=[("Set", "local"), ("Remove", "local")]))
+        self.assertEqual(got, b"SPAMD/1.0 76 Bad header line: Unable to set local and remove "
+                              b"local in the same operation.\r\n")
+
+    def test_spamc_learn_reports_the_failure(self):
+        spamc = need_tool("spamc")
+        r = subprocess.run([spamc, "-d", "127.0.0.1", "-p", str(self.sd.ports["spamd"]), "-L",
+                            "spam"], input=HAM, capture_output=True, timeout=60 * SLOW)
+        self.assertNotEqual(r.returncode, 0)
+        self.assertNotIn(b"successfully", r.stdout)
