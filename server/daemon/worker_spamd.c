@@ -244,6 +244,12 @@ spamd_data(struct conn *c, struct evbuffer *in)
     conn_reading(c);
     p = (const char *)evbuffer_pullup(in, -1);
     st = spamd_feed(&sc->sp, p, len, &used);
+    if (st == PROTO_DONE && spamd_overrun(&sc->sp.req, p + used, len - used, sc->sp.err_text,
+                                          sizeof(sc->sp.err_text)) == -1) {
+        sc->sp.err_code = SPAMD_EX_PROTOCOL;
+        sc->sp.state = SPAMD_PS_ERROR;
+        st = PROTO_ERROR;
+    }
     evbuffer_drain(in, used);
     spamd_status(c, st);
 }

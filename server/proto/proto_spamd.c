@@ -362,22 +362,8 @@ spamd_step_body(struct spamd_parser *sp, const char *p, size_t n)
     if (take > n)
         take = n;
     buf_append(&r->body, p, take);
-    if (r->body.len == r->content_length) {
+    if (r->body.len == r->content_length)
         sp->state = SPAMD_PS_DONE;
-        /* spamd reads whole lines until it has the length: bytes of the
-         * same line beyond it (a client counting characters, not bytes)
-         * make its mismatch error. Only what has arrived is looked at: a
-         * client that sent exactly the length is answered at once. */
-        if (take < n && r->body.len > 0 && r->body.p[r->body.len - 1] != '\n') {
-            const char *nl = memchr(p + take, '\n', n - take);
-            size_t extra = nl != NULL ? (size_t)(nl - (p + take)) + 1 : n - take;
-
-            spamd_fail(sp, SPAMD_EX_PROTOCOL,
-                       "Bad header line: (Content-Length mismatch: Expected %zu bytes, got %zu "
-                       "bytes)",
-                       r->content_length, r->content_length + extra);
-        }
-    }
     return take;
 }
 
@@ -467,6 +453,24 @@ spamd_eof(struct spamd_parser *sp)
         break;
     }
     return spamd_status(sp);
+}
+
+int
+spamd_overrun(const struct spamd_request *req, const char *rest, size_t n, char *text,
+              size_t textlen)
+{
+    const struct buf *b = &req->body;
+    const char *nl;
+    size_t extra;
+
+    if (!req->has_length || req->compress || n == 0 || b->len == 0 || b->p[b->len - 1] == '\n')
+        return 0;
+    nl = memchr(rest, '\n', n);
+    extra = nl != NULL ? (size_t)(nl - rest) + 1 : n;
+    snprintf(text, textlen,
+             "Bad header line: (Content-Length mismatch: Expected %zu bytes, got %zu bytes)",
+             req->content_length, req->content_length + extra);
+    return -1;
 }
 
 void

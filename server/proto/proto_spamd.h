@@ -91,6 +91,15 @@ enum proto_status spamd_feed(struct spamd_parser *sp, const char *buf, size_t le
 /* The client half-closed: complete a read-to-EOF body, or fail as spamd does. */
 enum proto_status spamd_eof(struct spamd_parser *sp);
 
+/* spamd reads the body in whole lines until it has Content-length bytes:
+ * more bytes of the body's last line (a client that counted characters,
+ * not bytes) make its length mismatch. rest[0..n) is what arrived after
+ * the body; -1 with the error's text (code SPAMD_EX_PROTOCOL) when it
+ * continues the last line. Only what has arrived counts: a client that
+ * sent exactly the length is never kept waiting, as spamd would. */
+int spamd_overrun(const struct spamd_request *req, const char *rest, size_t n, char *text,
+                  size_t textlen);
+
 /* A scan's reply as spamd writes it (spec sections 3 and 4), for the
  * request's method and version: the status line, Content-length and
  * Spam: headers where that version has them, the body. */

@@ -152,6 +152,24 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     else if (whole.sp.req.method == SPAMD_PING)
         spamd_render_pong(&out);
     CHECK(out.len == 0 || (out.len >= 2 && memcmp(out.p + out.len - 2, "\r\n", 2) == 0));
+    buf_reset(&out);
+    if (whole.st == PROTO_DONE) {
+        /* what a worker does next: the overrun check, inflating, the reply */
+        struct spamd_request *q = &whole.sp.req;
+        struct spamd_result res = { (data[0] & 1) != 0, "1.0", "5.0", NULL, 0 };
+        char text[256];
+        int code;
+
+        if (spamd_overrun(q, p + whole.consumed, n - whole.consumed, text, sizeof(text)) == -1)
+            CHECK(strncmp(text, "Bad header line: (Content-Length mismatch", 41) == 0);
+        if (q->compress && spamd_inflate(q, 1u << 20, &code, text, sizeof(text)) == -1)
+            CHECK(code == SPAMD_EX_UNAVAILABLE || code == SPAMD_EX_DATAERR);
+        CHECK(!q->compress || q->body.len <= (1u << 20));
+        res.body = q->body.p;
+        res.body_len = q->body.len;
+        spamd_render_result(&out, q, &res);
+        CHECK(out.len >= 18 && memcmp(out.p, "SPAMD/1.", 8) == 0);
+    }
     buf_clear(&out);
     spamd_parser_clear(&whole.sp);
     spamd_parser_clear(&parts.sp);

@@ -767,6 +767,143 @@ START_TEST(spamd_render)
 }
 END_TEST
 
+/* A parsed request: method, version, the body given. */
+static void
+req_make(struct spamd_parser *sp, const char *text)
+{
+    size_t used;
+
+    spamd_parser_init(sp, &test_lim);
+    ck_assert_int_eq(spamd_feed(sp, text, strlen(text), &used), PROTO_MORE);
+    ck_assert_int_eq(spamd_eof(sp), PROTO_DONE);
+}
+
+static const char *
+reply(const char *request, bool spam, const char *body)
+{
+    static char out[1024];
+    struct spamd_parser sp;
+    struct spamd_result r = { spam, spam ? "7.3" : "-0.0", "5.0", body, body ? strlen(body) : 0 };
+    struct buf b;
+
+    req_make(&sp, request);
+    buf_init(&b);
+    spamd_render_result(&b, &sp.req, &r);
+    snprintf(out, sizeof(out), "%s", b.p);
+    buf_clear(&b);
+    spamd_parser_clear(&sp);
+    return out;
+}
+
+START_TEST(spamd_reply_shapes)
+{
+    /* spec section 4 and 7: what each method and version gets */
+    ck_assert_str_eq(reply("CHECK SPAMC/1.5\r\n\r\nm", false, NULL),
+                     "SPAMD/1.1 0 EX_OK\r\nSpam: False ; -0.0 / 5.0\r\n\r\n");
+    ck_assert_str_eq(reply("SYMBOLS SPAMC/1.5\r\n\r\nm", true, "A,B"),
+                     "SPAMD/1.1 0 EX_OK\r\nContent-length: 3\r\nSpam: True ; 7.3 / 5.0\r\n\r\nA,B");
+    ck_assert_str_eq(reply("SYMBOLS SPAMC/1.2\r\n\r\nm", true, "A,B"),
+                     "SPAMD/1.1 0 EX_OK\r\nSpam: True ; 7.3 / 5.0\r\n\r\nA,B\r\n");
+    ck_assert_str_eq(reply("REPORT SPAMC/1.2\r\n\r\nm", true, "r\n\n"),
+                     "SPAMD/1.1 0 EX_OK\r\nSpam: True ; 7.3 / 5.0\r\n\r\nr\n\n");
+    ck_assert_str_eq(reply("REPORT_IFSPAM SPAMC/1.5\r\n\r\nm", false, "r\n\n"),
+                     "SPAMD/1.1 0 EX_OK\r\nContent-length: 0\r\nSpam: No ; -0.0 / 5.0\r\n\r\n");
+    ck_assert_str_eq(reply("REPORT_IFSPAM SPAMC/1.5\r\n\r\nm", true, "r\n"),
+                     "SPAMD/1.1 0 EX_OK\r\nContent-length: 2\r\nSpam: Yes ; 7.3 / 5.0\r\n\r\nr\n");
+    ck_assert_str_eq(reply("PROCESS SPAMC/1.5\r\n\r\nm", false, "H: v\r\n\r\nbody"),
+                     "SPAMD/1.1 0 EX_OK\r\nContent-length: 12\r\nSpam: False ; -0.0 / 5.0\r\n\r\n"
+                     "H: v\r\n\r\nbody");
+    ck_assert_str_eq(reply("PROCESS SPAMC/1.2\r\n\r\nm", false, "x"),
+                     "SPAMD/1.1 0 EX_OK\r\nContent-length: 1\r\n\r\nx");
+    ck_assert_str_eq(reply("PROCESS SPAMC/1.0\r\nm", false, "x"), "SPAMD/1.0 0 EX_OK\r\nx");
+    /* HEADERS: cut after the first empty line, LF or CRLF */
+    ck_assert_str_eq(reply("HEADERS SPAMC/1.5\r\n\r\nm", false, "H: v\r\n\r\nbody\r\n\r\nmore"),
+                     "SPAMD/1.1 0 EX_OK\r\nContent-length: 8\r\nSpam: False ; -0.0 / 5.0\r\n\r\n"
+                     "H: v\r\n\r\n");
+    ck_assert_str_eq(reply("HEADERS SPAMC/1.5\r\n\r\nm", false, "H: v\n\nbody"),
+                     "SPAMD/1.1 0 EX_OK\r\nContent-length: 6\r\nSpam: False ; -0.0 / 5.0\r\n\r\n"
+                     "H: v\n\n");
+}
+END_TEST
+
+START_TEST(spamd_tell_reply)
+{
+    struct buf b;
+
+    buf_init(&b);
+    spamd_render_tell(&b, SPAMD_LOCAL, 0);
+    spamd_render_tell(&b, 0, SPAMD_LOCAL | SPAMD_REMOTE);
+    spamd_render_tell(&b, 0, 0);
+    ck_assert_str_eq(b.p, "SPAMD/1.1 0 EX_OK\r\nDidSet: local\r\n\r\n\r\n"
+                          "SPAMD/1.1 0 EX_OK\r\nDidRemove: local,remote\r\n\r\n\r\n"
+                          "SPAMD/1.1 0 EX_OK\r\n\r\n\r\n");
+    buf_clear(&b);
+}
+END_TEST
+
+START_TEST(spamd_inflate_bodies)
+{
+    /* zlib.compress(b"Subject: x\n\nhello\n") */
+    static const unsigned char z[] = { 0x78, 0x9c, 0x0b, 0x2e, 0x4d, 0xca, 0x4a, 0x4d, 0x2e,
+                                       0xb1, 0x52, 0xa8, 0xe0, 0xe2, 0xca, 0x48, 0xcd, 0xc9,
+                                       0xc9, 0xe7, 0x02, 0x00, 0x3a, 0xd1, 0x05, 0xd5 };
+    struct spamd_parser sp;
+    struct buf in;
+    char text[256];
+    int code;
+    size_t used;
+
+    for (int k = 0; k < 3; k++) {
+        size_t n = k == 1 ? sizeof(z) - 4 : sizeof(z);
+
+        buf_init(&in);
+        buf_printf(&in, "CHECK SPAMC/1.5\r\nCompress: zlib\r\nContent-length: %zu\r\n\r\n", n);
+        buf_append(&in, z, n);
+        spamd_parser_init(&sp, &test_lim);
+        ck_assert_int_eq(spamd_feed(&sp, in.p, in.len, &used), PROTO_DONE);
+        if (k == 0) {
+            ck_assert_int_eq(spamd_inflate(&sp.req, 1000, &code, text, sizeof(text)), 0);
+            ck_assert_str_eq(sp.req.body.p, "Subject: x\n\nhello\n");
+            ck_assert(!sp.req.compress);
+        } else if (k == 1) { /* cut short */
+            ck_assert_int_eq(spamd_inflate(&sp.req, 1000, &code, text, sizeof(text)), -1);
+            ck_assert_int_eq(code, SPAMD_EX_UNAVAILABLE);
+            ck_assert_str_eq(text, "Service Unavailable: zlib: failed to find end of zlib stream");
+        } else { /* bigger than allowed once inflated */
+            ck_assert_int_eq(spamd_inflate(&sp.req, 10, &code, text, sizeof(text)), -1);
+            ck_assert_int_eq(code, SPAMD_EX_DATAERR);
+        }
+        spamd_parser_clear(&sp);
+        buf_clear(&in);
+    }
+}
+END_TEST
+
+START_TEST(spamd_overrun_of_the_last_line)
+{
+    struct spamd_parser sp;
+    char text[256];
+    size_t used;
+    const char *in = "CHECK SPAMC/1.5\r\nContent-length: 5\r\n\r\nab\xc3\xa9x yz\r\n";
+
+    spamd_parser_init(&sp, &test_lim);
+    ck_assert_int_eq(spamd_feed(&sp, in, strlen(in), &used), PROTO_DONE);
+    /* 5 bytes end mid-line and 5 more of that line follow: spamd's mismatch */
+    ck_assert_int_eq(spamd_overrun(&sp.req, in + used, strlen(in) - used, text, sizeof(text)), -1);
+    ck_assert_str_eq(text, "Bad header line: (Content-Length mismatch: Expected 5 bytes, got 10 "
+                           "bytes)");
+    /* nothing more arrived: answered as is */
+    ck_assert_int_eq(spamd_overrun(&sp.req, in + used, 0, text, sizeof(text)), 0);
+    spamd_parser_clear(&sp);
+    /* a body that ends its line: what follows is not ours */
+    in = "CHECK SPAMC/1.5\r\nContent-length: 3\r\n\r\nab\nmore";
+    spamd_parser_init(&sp, &test_lim);
+    ck_assert_int_eq(spamd_feed(&sp, in, strlen(in), &used), PROTO_DONE);
+    ck_assert_int_eq(spamd_overrun(&sp.req, in + used, strlen(in) - used, text, sizeof(text)), 0);
+    spamd_parser_clear(&sp);
+}
+END_TEST
+
 START_TEST(spamd_method_names)
 {
     static const struct {
@@ -798,6 +935,10 @@ proto_spamd_suite(void)
     tcase_add_loop_test(tc, spamd_error_text_truncated, 0, 2);
     tcase_add_test(tc, spamd_render);
     tcase_add_test(tc, spamd_method_names);
+    tcase_add_test(tc, spamd_reply_shapes);
+    tcase_add_test(tc, spamd_tell_reply);
+    tcase_add_test(tc, spamd_inflate_bodies);
+    tcase_add_test(tc, spamd_overrun_of_the_last_line);
     suite_add_tcase(s, tc);
     return s;
 }
