@@ -11,6 +11,7 @@
 #include "daemon/master.h"
 
 #include <errno.h>
+#include <malloc.h>
 #include <signal.h>
 #include <stddef.h>
 #include <stdio.h>
@@ -442,6 +443,9 @@ master_load_rules(const struct siftd_cfg *cfg, struct sa_rules **out, struct sif
              cfg->rules.cache_dir != NULL ? cfg->rules.cache_dir : "memory");
     if (sa_rules_load(&cfg->rules, &cfg->actions, cfg->symbols, out, err) == -1)
         return -1;
+    /* compiling the pattern databases leaves tens of MiB of freed heap
+     * that every forked worker would inherit: give it back first */
+    malloc_trim(0);
     scan_engine_stats((*out)->engine, &es);
     log_notice("rules: %zu from %s%s%s, %zu run per message, %zu left out (siftadm rules "
                "--skipped lists them); loaded in %.2f s",
