@@ -32,7 +32,10 @@ struct scan_matcher {
     size_t npcre;
     uint32_t match_limit, depth_limit;
     struct hs_database *db; /* NULL: nothing on Hyperscan */
-    uint32_t *hs_pat;       /* Hyperscan id -> pattern index */
+    /* the same set for plain texts (no byte >= 0x80, no "&#"): the branches
+     * that need those bytes taken out; NULL when no pattern has one */
+    struct hs_database *db_plain;
+    uint32_t *hs_pat; /* Hyperscan id -> pattern index */
     size_t nhs, nhs_prefilter;
     bool from_cache;
     char *cache_path; /* the cache file this set uses, or NULL */

@@ -133,12 +133,15 @@ main(int argc, char **argv)
     struct cfg_ctx cctx = { .arena = a, .dbdir = "/tmp", .confdir = "/tmp" };
     char cache[PATH_MAX] = "/tmp/sift-bench-cache-XXXXXX";
     bool keep_cache = false;
+    size_t show_slow = 0;
     double *times, *sa_times, cold, warm, t0;
     size_t rounds = 1, want_sa = 60, nsa, spam = 0;
     int opt;
 
-    while ((opt = getopt(argc, argv, "n:s:c:")) != -1) {
-        if (opt == 'c') {
+    while ((opt = getopt(argc, argv, "n:s:c:v:")) != -1) {
+        if (opt == 'v') {
+            show_slow = strtoul(optarg, NULL, 10);
+        } else if (opt == 'c') {
             snprintf(cache, sizeof(cache), "%s", optarg);
             keep_cache = true;
         } else if (opt == 'n')
@@ -146,8 +149,8 @@ main(int argc, char **argv)
         else if (opt == 's')
             want_sa = strtoul(optarg, NULL, 10);
         else {
-            fprintf(stderr,
-                    "usage: bench_scan [-n ROUNDS] [-s SA_SAMPLE] [-c CACHE_DIR] [DIR...]\n");
+            fprintf(stderr, "usage: bench_scan [-n ROUNDS] [-s SA_SAMPLE] [-c CACHE_DIR] [-v "
+                            "N_SLOWEST] [DIR...]\n");
             return 2;
         }
     }
@@ -199,6 +202,21 @@ main(int argc, char **argv)
             times[r * c.n + i] = thread_cpu() - s0;
         }
     }
+    /* -v N: the N slowest messages of the last round, for whoever profiles */
+    for (size_t k = 0; k < show_slow && k < c.n; k++) {
+        size_t worst = 0;
+        double *last = times + (rounds - 1) * c.n;
+
+        for (size_t i = 1; i < c.n; i++) {
+            if (last[i] > last[worst])
+                worst = i;
+        }
+        printf("bench_scan: slow: %.2f ms %zu bytes %s\n", last[worst] * 1e3, c.msgs[worst].len,
+               c.paths[worst]);
+        last[worst] = -last[worst]; /* found; stats_of sees it restored below */
+    }
+    for (size_t i = 0; i < c.n * rounds; i++)
+        times[i] = times[i] < 0 ? -times[i] : times[i];
     stats_of(times, c.n * rounds, &sift);
     printf("bench_scan: sift: %zu messages x %zu: mean %.3f ms, p50 %.3f ms, p99 %.3f ms, max "
            "%.1f ms of CPU per message; %.0f messages/s on one core (%zu spam)\n",
