@@ -28,6 +28,7 @@ bind_parse_port(const char *s, unsigned *port, struct sift_err *err)
     return 0;
 }
 
+/* text: the address alone, without options. */
 static int
 bind_parse_tcp(struct arena *a, const char *text, struct bind_spec *out, struct sift_err *err)
 {
@@ -64,14 +65,39 @@ bind_parse_tcp(struct arena *a, const char *text, struct bind_spec *out, struct 
     return bind_parse_port(colon + 1, &out->port, err);
 }
 
+/* "ssl" on a TCP address. */
 static int
-bind_parse_option(struct arena *a, const char *opt, size_t len, struct bind_spec *out,
-                  struct sift_err *err)
+bind_parse_tcp_option(const char *opt, size_t len, struct bind_spec *out, struct sift_err *err)
+{
+    static const char *const unix_only[] = { "mode=", "owner=", "group=" };
+
+    if (len == 3 && memcmp(opt, "ssl", 3) == 0) {
+        out->ssl = true;
+        return 0;
+    }
+    for (size_t i = 0; i < sizeof(unix_only) / sizeof(unix_only[0]); i++) {
+        if (len >= strlen(unix_only[i]) && memcmp(opt, unix_only[i], strlen(unix_only[i])) == 0) {
+            sift_err_set(err, "%s is for Unix sockets only", unix_only[i]);
+            return -1;
+        }
+    }
+    sift_err_set(err, "unknown option '%.*s' (expected ssl)", (int)len, opt);
+    return -1;
+}
+
+/* mode=, owner= and group= on a Unix socket. */
+static int
+bind_parse_unix_option(struct arena *a, const char *opt, size_t len, struct bind_spec *out,
+                       struct sift_err *err)
 {
     const char *eq = memchr(opt, '=', len);
     size_t klen = eq ? (size_t)(eq - opt) : len;
     char *val;
 
+    if (len == 3 && memcmp(opt, "ssl", 3) == 0) {
+        sift_err_set(err, "ssl is for TCP addresses only");
+        return -1;
+    }
     if (eq == NULL || eq + 1 == opt + len) {
         sift_err_set(err, "bad socket option '%.*s' (expected mode=, owner= or group=)", (int)len,
                      opt);
@@ -99,6 +125,28 @@ bind_parse_option(struct arena *a, const char *opt, size_t len, struct bind_spec
     return 0;
 }
 
+/* The space-separated options after the address (p: NULL or at a space). */
+static int
+bind_parse_options(struct arena *a, const char *p, struct bind_spec *out, struct sift_err *err)
+{
+    while (p != NULL) {
+        const char *next;
+        size_t len;
+
+        while (*p == ' ')
+            p++;
+        if (*p == '\0')
+            break;
+        next = strchr(p, ' ');
+        len = next ? (size_t)(next - p) : strlen(p);
+        if ((out->kind == BIND_UNIX ? bind_parse_unix_option(a, p, len, out, err)
+                                    : bind_parse_tcp_option(p, len, out, err)) == -1)
+            return -1;
+        p = next;
+    }
+    return 0;
+}
+
 static int
 bind_parse_unix(struct arena *a, const char *text, struct bind_spec *out, struct sift_err *err)
 {
@@ -111,24 +159,14 @@ bind_parse_unix(struct arena *a, const char *text, struct bind_spec *out, struct
         sift_err_set(err, "socket path too long (at most 107 bytes)");
         return -1;
     }
-    while (p != NULL) {
-        const char *next;
-
-        while (*p == ' ')
-            p++;
-        if (*p == '\0')
-            break;
-        next = strchr(p, ' ');
-        if (bind_parse_option(a, p, next ? (size_t)(next - p) : strlen(p), out, err) == -1)
-            return -1;
-        p = next;
-    }
-    return 0;
+    return bind_parse_options(a, p, out, err);
 }
 
 int
 bind_spec_parse(struct arena *a, const char *text, struct bind_spec *out, struct sift_err *err)
 {
+    const char *sp;
+
     memset(out, 0, sizeof(*out));
     out->text = arena_strdup(a, text);
     if (text[0] == '/')
@@ -137,5 +175,8 @@ bind_spec_parse(struct arena *a, const char *text, struct bind_spec *out, struct
         sift_err_set(err, "a Unix socket path must be absolute");
         return -1;
     }
-    return bind_parse_tcp(a, text, out, err);
+    sp = strchr(text, ' ');
+    if (bind_parse_tcp(a, sp ? arena_strndup(a, text, (size_t)(sp - text)) : text, out, err) == -1)
+        return -1;
+    return bind_parse_options(a, sp, out, err);
 }

@@ -3,6 +3,7 @@
  *   "127.0.0.1:783", "[::1]:11333", "*:783" (every address, v4 and v6),
  *   "localhost:11333" (every address the name has), and Unix sockets
  *   "/run/sift/spamd.sock mode=0660 owner=_sift group=mail".
+ * A TCP address may be followed by "ssl": TLS on that listener.
  * Parsing only: resolving names and binding are the daemon's business.
  */
 #ifndef SIFT_CORE_BIND_SPEC_H
@@ -27,6 +28,7 @@ struct bind_spec {
     unsigned mode;     /* BIND_UNIX: permission bits, default 0660 */
     const char *owner; /* BIND_UNIX: NULL = the process user */
     const char *group; /* BIND_UNIX: NULL = the process group */
+    bool ssl;          /* BIND_TCP: "ssl" given: TLS on this listener */
 };
 
 /* Parse text into *out; strings are copied into a. */

@@ -4,6 +4,7 @@
 #include "daemon/conn.h"
 
 #include <netdb.h>
+#include <netinet/in.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -13,8 +14,10 @@
 #include <unistd.h>
 
 #include "core/clock.h"
+#include "core/ipnet.h"
 #include "core/log.h"
 #include "core/xmalloc.h"
+#include "daemon/tls.h"
 #include "daemon/worker.h"
 #include "daemon/worker_types.h"
 
@@ -135,14 +138,51 @@ conn_abort(struct conn *c)
         conn_free(c);
 }
 
-void
-conn_accept(struct worker *w, int fd, const struct sockaddr *sa, socklen_t salen)
+/* allowed_ips, for TCP peers; Unix-socket peers are always let in (spamd -A). */
+static bool
+conn_allowed(const struct worker_cfg *wc, const struct sockaddr *sa)
 {
-    struct conn *c = xcalloc(1, sizeof(*c));
-    const struct conn_proto *proto = w->wc->type->proto;
+    struct ipaddr a = { .v4 = false };
 
+    if (wc->allowed.n == 0 || sa == NULL)
+        return true;
+    if (sa->sa_family == AF_INET) {
+        a.b[10] = a.b[11] = 0xff; /* ipaddr keeps IPv4 as ::ffff:a.b.c.d */
+        memcpy(a.b + 12, &((const struct sockaddr_in *)(const void *)sa)->sin_addr, 4);
+        a.v4 = true;
+    } else if (sa->sa_family == AF_INET6) {
+        const struct in6_addr *in6 = &((const struct sockaddr_in6 *)(const void *)sa)->sin6_addr;
+
+        memcpy(a.b, in6, 16);
+        a.v4 = IN6_IS_ADDR_V4MAPPED(in6);
+    } else {
+        return true;
+    }
+    return ipset_contains(&wc->allowed, &a);
+}
+
+void
+conn_accept(struct worker *w, int fd, const struct sockaddr *sa, socklen_t salen, bool tls)
+{
+    const struct conn_proto *proto = w->wc->type->proto;
+    struct conn *c;
+
+    if (!conn_allowed(w->wc, sa)) {
+        char peer[64];
+
+        conn_peer_str(sa, salen, peer, sizeof(peer));
+        /* spamd too closes without a byte: the peer learns nothing */
+        log_notice("connection from %s refused: not in allowed_ips", peer);
+        close(fd);
+        return;
+    }
+    if (tls && w->wc->ssl_ctx == NULL)
+        log_panic("workers.%s: a TLS listener without a TLS context", w->wc->name);
+    c = xcalloc(1, sizeof(*c));
     c->w = w;
-    c->bev = bufferevent_socket_new(w->base, fd, BEV_OPT_CLOSE_ON_FREE);
+    c->tls = tls;
+    c->bev = tls ? tls_bufferevent_new(w->base, w->wc->ssl_ctx, fd)
+                 : bufferevent_socket_new(w->base, fd, BEV_OPT_CLOSE_ON_FREE);
     if (c->bev == NULL) {
         log_err("cannot set up a connection: out of resources");
         close(fd);
@@ -153,7 +193,7 @@ conn_accept(struct worker *w, int fd, const struct sockaddr *sa, socklen_t salen
     conn_peer_str(sa, salen, c->peer, sizeof(c->peer));
     c->state = xcalloc(1, proto->state_size ? proto->state_size : 1);
     worker_conn_added(w, c);
-    log_tdebug(c->tag, "connection from %s", c->peer);
+    log_tdebug(c->tag, "connection from %s%s", c->peer, tls ? " (TLS)" : "");
     bufferevent_setcb(c->bev, conn_read_cb, conn_write_cb, conn_event_cb, c);
     bufferevent_enable(c->bev, EV_WRITE);
     conn_set_phase(c, CONN_IDLE);
@@ -188,6 +228,8 @@ conn_flushed(struct conn *c)
 {
     if (c->phase != CONN_CLOSING)
         return;
+    if (c->tls)
+        tls_close_notify(c->bev);
     shutdown(bufferevent_getfd(c->bev), SHUT_WR);
     conn_set_phase(c, CONN_LINGER);
 }
@@ -225,6 +267,21 @@ conn_shutdown(struct conn *c)
     bufferevent_set_timeouts(c->bev, &grace, NULL);
 }
 
+/* A TLS client on a plain listener (spamc --ssl on the wrong port) waits
+ * for the server's hello while the protocol waits for a line: say so and
+ * close now rather than after read_timeout. No protocol served here starts
+ * with these two bytes. */
+static bool
+conn_tls_on_plain(struct conn *c, struct evbuffer *in)
+{
+    if (c->tls || c->served > 0 || c->phase != CONN_IDLE || evbuffer_get_length(in) < 2 ||
+        !tls_looks_like_client_hello(evbuffer_pullup(in, 2), 2))
+        return false;
+    log_tinfo(c->tag, "%s started a TLS handshake on a plain listener; closing", c->peer);
+    conn_abort(c);
+    return true;
+}
+
 static void
 conn_read_cb(struct bufferevent *bev, void *arg)
 {
@@ -235,7 +292,8 @@ conn_read_cb(struct bufferevent *bev, void *arg)
     switch (c->phase) {
     case CONN_IDLE:
     case CONN_READING:
-        conn_proto(c)->data(c, in);
+        if (!conn_tls_on_plain(c, in))
+            conn_proto(c)->data(c, in);
         break;
     case CONN_BUSY:
         break; /* left in the buffer until the reply is out */
@@ -277,17 +335,65 @@ conn_on_eof(struct conn *c)
 }
 
 static void
+conn_tls_open(struct conn *c)
+{
+    char desc[384];
+
+    c->tls_open = true;
+    tls_describe(c->bev, desc, sizeof(desc));
+    log_tdebug(c->tag, "TLS with %s: %s", c->peer, desc);
+}
+
+/* The handshake did not complete: say why in one line, and close. */
+static void
+conn_tls_failed(struct conn *c, short what)
+{
+    char why[256];
+
+    if (what & BEV_EVENT_ERROR) {
+        tls_error_str(c->bev, why, sizeof(why));
+        log_tinfo(c->tag, "TLS handshake with %s failed: %s", c->peer, why);
+    } else if (what & BEV_EVENT_TIMEOUT) {
+        log_tdebug(c->tag, "TLS handshake with %s timed out", c->peer);
+    } else {
+        log_tdebug(c->tag, "%s closed the connection during the TLS handshake", c->peer);
+    }
+    conn_abort(c);
+}
+
+/* OpenSSL's bufferevent stops writing when it reads the peer's close_notify
+ * (or FIN), but spamc sends that right after its request and still reads
+ * the reply: whatever is queued must go out. */
+static void
+conn_tls_eof(struct conn *c)
+{
+    if (!c->dead && evbuffer_get_length(bufferevent_get_output(c->bev)) > 0)
+        bufferevent_enable(c->bev, EV_WRITE);
+}
+
+static void
 conn_event_cb(struct bufferevent *bev, short what, void *arg)
 {
     struct conn *c = arg;
 
     (void)bev;
     conn_enter(c);
-    if (what & BEV_EVENT_EOF) {
+    if (what & BEV_EVENT_CONNECTED) {
+        conn_tls_open(c);
+    } else if (c->tls && !c->tls_open) {
+        conn_tls_failed(c, what);
+    } else if (what & BEV_EVENT_EOF) {
         conn_on_eof(c);
+        if (c->tls)
+            conn_tls_eof(c);
     } else if (what & BEV_EVENT_ERROR) {
-        log_tdebug(c->tag, "connection from %s: %s", c->peer,
-                   evutil_socket_error_to_string(EVUTIL_SOCKET_ERROR()));
+        char why[256];
+
+        if (c->tls)
+            tls_error_str(c->bev, why, sizeof(why));
+        else
+            snprintf(why, sizeof(why), "%s", evutil_socket_error_to_string(EVUTIL_SOCKET_ERROR()));
+        log_tdebug(c->tag, "connection from %s: %s", c->peer, why);
         conn_abort(c);
     } else if ((what & BEV_EVENT_TIMEOUT) && (what & BEV_EVENT_READING)) {
         if (c->phase == CONN_IDLE && c->w->stopping)

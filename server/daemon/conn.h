@@ -2,7 +2,9 @@
  * conn.h - one client connection in a worker: a bufferevent, its timeouts,
  * the protocol's per-connection state, and an orderly end (close after the
  * reply is flushed, then a short lingering read so the peer sees the reply
- * instead of a reset).
+ * instead of a reset). On a TLS listener the bytes go through OpenSSL and
+ * the close sends close_notify first; a protocol sees the same bytes.
+ * allowed_ips is checked here, before a byte is read or written.
  * A connection is never freed inside a frame that will touch it again:
  * conn_abort marks it and the outermost callback frees it (Redis's
  * freeClientAsync).
@@ -50,12 +52,16 @@ struct conn {
     void *state;     /* the protocol's, proto->state_size bytes */
     unsigned served; /* requests answered */
     unsigned depth;  /* callbacks on the stack */
+    bool tls;        /* accepted on a TLS listener */
+    bool tls_open;   /* the handshake completed */
     bool dead;       /* free when depth drops to zero */
     struct conn *prev, *next;
 };
 
-/* A listener accepted fd (non-blocking). Takes ownership of fd. */
-void conn_accept(struct worker *w, int fd, const struct sockaddr *sa, socklen_t salen);
+/* A listener accepted fd (non-blocking); tls: it is one of the worker's
+ * TLS listeners. Takes ownership of fd. A TCP peer outside allowed_ips is
+ * logged and closed at once. */
+void conn_accept(struct worker *w, int fd, const struct sockaddr *sa, socklen_t salen, bool tls);
 
 /* Queue reply bytes. */
 void conn_write(struct conn *c, const void *p, size_t n);

@@ -24,6 +24,7 @@
 #include "core/clock.h"
 #include "core/log.h"
 #include "core/xmalloc.h"
+#include "daemon/tls.h"
 #include "daemon/worker.h"
 
 /* A worker that lived this long before dying starts its back-off afresh. */
@@ -41,21 +42,27 @@ master_wc(const struct master_slot *s)
     return &s->m->cfg->workers[s->wi];
 }
 
-/* Bind every enabled worker's addresses of cfg into set, indexes into *wlp. */
+/* Bind every enabled worker's addresses of cfg into set, indexes into *wlp;
+ * the sockets of "ssl" addresses are noted in their worker_cfg. */
 static int
-master_bind_cfg(struct master *m, const struct siftd_cfg *cfg, struct listener_set *reuse,
+master_bind_cfg(struct master *m, struct siftd_cfg *cfg, struct listener_set *reuse,
                 struct listener_set *set, struct master_wl **wlp, struct sift_err *err)
 {
     struct master_wl *wl = xcalloc(cfg->nworkers ? cfg->nworkers : 1, sizeof(*wl));
 
     *wlp = wl;
     for (size_t i = 0; i < cfg->nworkers; i++) {
-        const struct worker_cfg *wc = &cfg->workers[i];
+        struct worker_cfg *wc = &cfg->workers[i];
 
         for (size_t b = 0; wc->enabled && b < wc->nbinds; b++) {
+            size_t first = wl[i].n;
+
             if (listener_open(set, reuse, wc->name, &wc->binds[b], m->pv.uid, m->pv.gid, &wl[i].idx,
                               &wl[i].n, err) == -1)
                 return -1;
+            for (size_t k = first; wc->binds[b].ssl && k < wl[i].n; k++)
+                tls_listener_add(cfg->cfg->arena, wc, (struct sockaddr *)&set->v[wl[i].idx[k]].addr,
+                                 set->v[wl[i].idx[k]].addrlen);
         }
     }
     return 0;
@@ -461,7 +468,7 @@ master_reload_cfg(struct master *m, struct siftd_cfg **ncp, struct sa_rules **nr
 {
     struct sift_err err;
 
-    if (siftd_cfg_load(m->path, m->overrides, m->noverrides, ncp, &err) == -1) {
+    if (siftd_cfg_reload(m->path, m->overrides, m->noverrides, m->cfg, ncp, &err) == -1) {
         log_err("reload failed, keeping the running configuration: %s", err.msg);
         return -1;
     }

@@ -10,6 +10,7 @@
 
 #include "core/cfg_tree.h"
 #include "core/xmalloc.h"
+#include "daemon/tls.h"
 #include "daemon/worker_types.h"
 
 static const struct cfg_key worker_common_keys[] = {
@@ -23,6 +24,24 @@ static const struct cfg_key worker_common_keys[] = {
       "close a connection that sends nothing for this long before or between requests", NULL },
     { "read_timeout", CFG_T_TIME, "30s", offsetof(struct worker_cfg, read_timeout),
       "give up on a request whose bytes stop coming for this long", NULL },
+    { "ssl_cert", CFG_T_PATH, NULL, offsetof(struct worker_cfg, ssl_cert),
+      "TLS certificate chain (PEM, the server's certificate first) for the bind_socket addresses "
+      "marked ssl (spamd --server-cert)",
+      NULL },
+    { "ssl_key", CFG_T_PATH, NULL, offsetof(struct worker_cfg, ssl_key),
+      "private key (PEM, no passphrase) of ssl_cert (spamd --server-key); read at start, before "
+      "siftd drops root, so it may be readable by root only (a reload that cannot read it keeps "
+      "the key loaded before)",
+      NULL },
+    { "ssl_ca", CFG_T_PATH, NULL, offsetof(struct worker_cfg, ssl_ca),
+      "CA certificates (PEM); when set, TLS clients must present a certificate issued by one of "
+      "them (spamc --ssl-cert/--ssl-key)",
+      NULL },
+    { "ssl_ciphers", CFG_T_STR, NULL, offsetof(struct worker_cfg, ssl_ciphers),
+      "OpenSSL cipher list for TLS 1.2 (default: OpenSSL's); TLS 1.3 suites are not affected",
+      NULL },
+    { "ssl_min_protocol", CFG_T_ENUM, "TLSv1.2", offsetof(struct worker_cfg, ssl_min_protocol),
+      "oldest TLS version a client may use: TLSv1.2 or TLSv1.3", "TLSv1.2|TLSv1.3" },
 };
 static const size_t worker_common_nkeys =
     sizeof(worker_common_keys) / sizeof(worker_common_keys[0]);
@@ -90,9 +109,141 @@ siftd_worker_binds(struct cfg *cfg, struct worker_cfg *wc, const struct cfg_node
     return 0;
 }
 
+/* Where item i of list key `key` of node was written ("(default)" if nowhere). */
+static const char *
+siftd_item_pos(const struct cfg_node *node, const char *key, size_t i, char *where, size_t len)
+{
+    const struct cfg_node *l = cfg_map_get(node, key);
+    const struct cfg_node *item = l && l->kind == CFG_LIST ? l->first : l;
+
+    while (item != NULL && i-- > 0)
+        item = item->next;
+    if (item == NULL) {
+        snprintf(where, len, "(default)");
+        return where;
+    }
+    return cfg_pos_str(&item->pos, where, len);
+}
+
+/* Where key was written in node (the node itself if not there). */
+static const char *
+siftd_key_pos(const struct cfg_node *node, const char *key, char *where, size_t len)
+{
+    const struct cfg_node *kn = cfg_map_get(node, key);
+
+    return cfg_pos_str(kn != NULL ? &kn->pos : &node->pos, where, len);
+}
+
+static void
+siftd_ipset_release(void *arg)
+{
+    ipset_clear(arg);
+}
+
+/* allowed_ips: who may connect over TCP (spamd -A). */
+static int
+siftd_worker_allowed(struct cfg *cfg, struct worker_cfg *wc, const struct cfg_node *node,
+                     struct sift_err *err)
+{
+    ipset_init(&wc->allowed);
+    arena_on_free(cfg->arena, siftd_ipset_release, &wc->allowed);
+    for (size_t i = 0; i < wc->allowed_ips.n; i++) {
+        struct sift_err why;
+        char where[512];
+
+        if (ipset_add(&wc->allowed, wc->allowed_ips.v[i], &why) == -1) {
+            sift_err_set(err, "%s: workers.%s.allowed_ips: '%s': %s",
+                         siftd_item_pos(node, "allowed_ips", i, where, sizeof(where)), wc->name,
+                         wc->allowed_ips.v[i], why.msg);
+            return -1;
+        }
+    }
+    return 0;
+}
+
+static void
+siftd_tls_release(void *ctx)
+{
+    tls_ctx_free(&ctx);
+}
+
+static const struct worker_cfg *
+siftd_cfg_worker(const struct siftd_cfg *sc, const char *name)
+{
+    for (size_t i = 0; sc != NULL && i < sc->nworkers; i++) {
+        if (strcmp(sc->workers[i].name, name) == 0)
+            return &sc->workers[i];
+    }
+    return NULL;
+}
+
+/* A reload could not build wc's TLS context (why, at the key bad_key): with
+ * the same ssl_* settings as the running worker of that name, keep its
+ * context, since after the privilege drop a root-only key cannot be read
+ * again. 0 if kept (with a warning), -1 if not. */
+static int
+siftd_tls_keep_running(struct cfg *cfg, struct worker_cfg *wc, const struct siftd_cfg *running,
+                       const char *where, const char *bad_key, const struct sift_err *why)
+{
+    const struct worker_cfg *old = siftd_cfg_worker(running, wc->name);
+
+    if (old == NULL || old->ssl_ctx == NULL || !tls_same_settings(old, wc))
+        return -1;
+    wc->ssl_ctx = tls_ctx_ref(old->ssl_ctx);
+    arena_on_free(cfg->arena, siftd_tls_release, wc->ssl_ctx);
+    cfg_warn(cfg,
+             "%s: workers.%s.%s: %s; keeping the TLS files loaded before (restart siftd to load "
+             "new ones)",
+             where, wc->name, bad_key, why->msg);
+    return 0;
+}
+
+/* The TLS context of a worker with an "ssl" address, built now, while the
+ * main process may still read root-only keys; its workers inherit it. */
+static int
+siftd_worker_tls(struct cfg *cfg, struct worker_cfg *wc, const struct cfg_node *node,
+                 const struct siftd_cfg *running, struct sift_err *err)
+{
+    const char **strs[] = { &wc->ssl_cert, &wc->ssl_key, &wc->ssl_ca, &wc->ssl_ciphers };
+    const char *bad_key;
+    struct sift_err why;
+    char where[512];
+    size_t i;
+
+    for (size_t k = 0; k < sizeof(strs) / sizeof(strs[0]); k++) {
+        if (*strs[k] != NULL && (*strs[k])[0] == '\0')
+            *strs[k] = NULL; /* "": not set */
+    }
+    for (i = 0; i < wc->nbinds && !wc->binds[i].ssl; i++)
+        ;
+    if (i == wc->nbinds) {
+        if (wc->ssl_cert != NULL)
+            cfg_warn(cfg, "%s: workers.%s.ssl_cert: no bind_socket address has ssl; ignored",
+                     siftd_key_pos(node, "ssl_cert", where, sizeof(where)), wc->name);
+        return 0;
+    }
+    if (wc->ssl_cert == NULL || wc->ssl_key == NULL) {
+        sift_err_set(err, "%s: workers.%s.bind_socket: '%s': ssl needs workers.%s.%s",
+                     siftd_item_pos(node, "bind_socket", i, where, sizeof(where)), wc->name,
+                     wc->binds[i].text, wc->name, wc->ssl_cert == NULL ? "ssl_cert" : "ssl_key");
+        return -1;
+    }
+    if (!wc->enabled)
+        return 0; /* checked, but nothing will serve it */
+    if (tls_ctx_new(wc, &wc->ssl_ctx, &bad_key, &why) == 0) {
+        arena_on_free(cfg->arena, siftd_tls_release, wc->ssl_ctx);
+        return 0;
+    }
+    siftd_key_pos(node, bad_key, where, sizeof(where));
+    if (siftd_tls_keep_running(cfg, wc, running, where, bad_key, &why) == 0)
+        return 0;
+    sift_err_set(err, "%s: workers.%s.%s: %s", where, wc->name, bad_key, why.msg);
+    return -1;
+}
+
 static int
 siftd_worker_load(struct cfg *cfg, const struct cfg_node *node, struct worker_cfg *wc,
-                  struct sift_err *err)
+                  const struct siftd_cfg *running, struct sift_err *err)
 {
     char path[256], where[512];
     const struct worker_type *t;
@@ -135,11 +286,14 @@ siftd_worker_load(struct cfg *cfg, const struct cfg_node *node, struct worker_cf
                                                   { t->listen_keys, t->nlisten_keys },
                                                   { t->keys, *t->nkeys } },
                      3);
-    return siftd_worker_binds(cfg, wc, node, err);
+    if (siftd_worker_allowed(cfg, wc, node, err) == -1 ||
+        siftd_worker_binds(cfg, wc, node, err) == -1)
+        return -1;
+    return siftd_worker_tls(cfg, wc, node, running, err);
 }
 
 static int
-siftd_workers_load(struct siftd_cfg *sc, struct sift_err *err)
+siftd_workers_load(struct siftd_cfg *sc, const struct siftd_cfg *running, struct sift_err *err)
 {
     struct cfg *cfg = sc->cfg;
     const struct cfg_node *ws = cfg_map_get(cfg->root, "workers");
@@ -155,7 +309,7 @@ siftd_workers_load(struct siftd_cfg *sc, struct sift_err *err)
     }
     sc->workers = arena_calloc(cfg->arena, ws->n ? ws->n : 1, sizeof(*sc->workers));
     for (const struct cfg_node *w = ws->first; w != NULL; w = w->next) {
-        if (siftd_worker_load(cfg, w, &sc->workers[i], err) == -1)
+        if (siftd_worker_load(cfg, w, &sc->workers[i], running, err) == -1)
             return -1;
         i++;
     }
@@ -212,6 +366,13 @@ int
 siftd_cfg_load(const char *path, const char *const *overrides, size_t noverrides,
                struct siftd_cfg **out, struct sift_err *err)
 {
+    return siftd_cfg_reload(path, overrides, noverrides, NULL, out, err);
+}
+
+int
+siftd_cfg_reload(const char *path, const char *const *overrides, size_t noverrides,
+                 const struct siftd_cfg *running, struct siftd_cfg **out, struct sift_err *err)
+{
     struct siftd_cfg *sc = xcalloc(1, sizeof(*sc));
     const struct cfg_node *logging;
 
@@ -220,7 +381,7 @@ siftd_cfg_load(const char *path, const char *const *overrides, size_t noverrides
         return -1;
     }
     logging = cfg_map_get(sc->cfg->root, "logging");
-    if (siftd_sections_load(sc, err) == -1 || siftd_workers_load(sc, err) == -1) {
+    if (siftd_sections_load(sc, err) == -1 || siftd_workers_load(sc, running, err) == -1) {
         siftd_cfg_free(&sc);
         return -1;
     }

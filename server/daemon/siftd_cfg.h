@@ -10,12 +10,14 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <sys/socket.h>
 
 #include "core/bind_spec.h"
 #include "core/buf.h"
 #include "core/cfg_keys.h"
 #include "core/cfg_load.h"
 #include "core/err.h"
+#include "core/ipnet.h"
 #include "core/log.h"
 #include "compat/sa_rules.h"
 #include "mime/mime_ctx.h"
@@ -36,6 +38,13 @@ struct worker_cfg {
     double read_timeout;
     struct bind_spec *binds; /* bind_socket parsed */
     size_t nbinds;
+    struct cfg_strlist allowed_ips;
+    struct ipset allowed; /* allowed_ips parsed; empty: every TCP peer */
+    const char *ssl_cert, *ssl_key, *ssl_ca, *ssl_ciphers;
+    int ssl_min_protocol; /* 0: TLSv1.2, 1: TLSv1.3 */
+    void *ssl_ctx;        /* SSL_CTX (daemon/tls.h) when an address has ssl, else NULL */
+    struct sockaddr_storage *ssl_addrs; /* the TLS sockets, recorded when the main process binds */
+    size_t nssl_addrs;
     void *proto; /* the type's own settings (type->keys) */
 };
 
@@ -50,9 +59,16 @@ struct siftd_cfg {
     size_t nworkers;
 };
 
-/* Load and check a whole configuration. Warnings land in cfg->warnings. */
+/* Load and check a whole configuration. Warnings land in cfg->warnings.
+ * TLS contexts are built here, so the process must be able to read the
+ * certificates and keys. */
 int siftd_cfg_load(const char *path, const char *const *overrides, size_t noverrides,
                    struct siftd_cfg **out, struct sift_err *err);
+/* The same for a reload while `running` serves. A worker whose TLS files
+ * cannot be loaded (siftd no longer runs as root) but whose ssl_* keys are
+ * unchanged keeps running's TLS context, with a warning. */
+int siftd_cfg_reload(const char *path, const char *const *overrides, size_t noverrides,
+                     const struct siftd_cfg *running, struct siftd_cfg **out, struct sift_err *err);
 void siftd_cfg_free(struct siftd_cfg **scp);
 /* How many worker processes the enabled workers add up to. */
 size_t siftd_cfg_enabled_workers(const struct siftd_cfg *sc);

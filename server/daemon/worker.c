@@ -17,6 +17,7 @@
 #include "daemon/conn.h"
 #include "daemon/proctitle.h"
 #include "daemon/scanner.h"
+#include "daemon/tls.h"
 #include "daemon/worker_types.h"
 
 static void
@@ -70,7 +71,16 @@ worker_accept_cb(struct evconnlistener *l, evutil_socket_t fd, struct sockaddr *
                  void *arg)
 {
     (void)l;
-    conn_accept(arg, fd, sa, (socklen_t)salen);
+    conn_accept(arg, fd, sa, (socklen_t)salen, false);
+}
+
+/* The same on a listener with "ssl". */
+static void
+worker_accept_tls_cb(struct evconnlistener *l, evutil_socket_t fd, struct sockaddr *sa, int salen,
+                     void *arg)
+{
+    (void)l;
+    conn_accept(arg, fd, sa, (socklen_t)salen, true);
 }
 
 static void
@@ -159,7 +169,9 @@ worker_setup(struct worker *w, const int *fds, size_t nfds)
 {
     w->ls = xcalloc(nfds ? nfds : 1, sizeof(*w->ls));
     for (size_t i = 0; i < nfds; i++) {
-        w->ls[i] = evconnlistener_new(w->base, worker_accept_cb, w,
+        bool tls = tls_listener_is(w->wc, fds[i]);
+
+        w->ls[i] = evconnlistener_new(w->base, tls ? worker_accept_tls_cb : worker_accept_cb, w,
                                       LEV_OPT_CLOSE_ON_FREE | LEV_OPT_CLOSE_ON_EXEC, 0, fds[i]);
         if (w->ls[i] == NULL) {
             log_err("cannot listen on descriptor %d", fds[i]);

@@ -10,25 +10,38 @@
 #include "daemon/worker_http.h"
 #include "daemon/worker_spamd.h"
 
-/* bind_socket and count, with a type's own defaults (confighelp shows them). */
-#define WORKER_LISTEN_KEYS(def_bind, def_count)                                                    \
+/* bind_socket, count and allowed_ips, with a type's own defaults (confighelp
+ * shows them). */
+#define WORKER_LISTEN_KEYS(def_bind, def_count, def_allowed)                                       \
     { "bind_socket",                                                                               \
       CFG_T_LIST,                                                                                  \
       def_bind,                                                                                    \
       offsetof(struct worker_cfg, bind_socket),                                                    \
-      "addresses to listen on: HOST:PORT, [IPv6]:PORT, *:PORT, or /path.sock "                     \
-      "[mode=0660 owner=USER group=GROUP]",                                                        \
+      "addresses to listen on: HOST:PORT, [IPv6]:PORT or *:PORT, each optionally followed by "     \
+      "ssl (TLS, see ssl_cert), or /path.sock [mode=0660 owner=USER group=GROUP]",                 \
       NULL },                                                                                      \
+        { "count",                                                                                 \
+          CFG_T_COUNT,                                                                             \
+          def_count,                                                                               \
+          offsetof(struct worker_cfg, count),                                                      \
+          "worker processes: auto (one per core) or a number",                                     \
+          NULL },                                                                                  \
     {                                                                                              \
-        "count", CFG_T_COUNT, def_count, offsetof(struct worker_cfg, count),                       \
-            "worker processes: auto (one per core) or a number", NULL                              \
+        "allowed_ips", CFG_T_LIST, def_allowed, offsetof(struct worker_cfg, allowed_ips),          \
+            "TCP clients that may connect (spamd -A): addresses and networks such as 10.0.0.0/8 "  \
+            "or ::1; the first entry that contains the client decides, and !NET excludes it "      \
+            "(list exclusions first); [] lets everyone in; Unix-socket clients always may; "       \
+            "a refused client is closed without a byte",                                           \
+            NULL                                                                                   \
     }
 
-static const struct cfg_key spamd_listen_keys[] = { WORKER_LISTEN_KEYS("127.0.0.1:783", "auto") };
-static const struct cfg_key normal_listen_keys[] = { WORKER_LISTEN_KEYS("127.0.0.1:11333",
-                                                                        "auto") };
-static const struct cfg_key controller_listen_keys[] = { WORKER_LISTEN_KEYS("127.0.0.1:11334",
-                                                                            "1") };
+/* spamd's own default (-A): loopback only */
+static const struct cfg_key spamd_listen_keys[] = { WORKER_LISTEN_KEYS("127.0.0.1:783", "auto",
+                                                                       "[127.0.0.1, \"::1\"]") };
+static const struct cfg_key normal_listen_keys[] = { WORKER_LISTEN_KEYS("127.0.0.1:11333", "auto",
+                                                                        NULL) };
+static const struct cfg_key controller_listen_keys[] = { WORKER_LISTEN_KEYS("127.0.0.1:11334", "1",
+                                                                            NULL) };
 
 #define NKEYS(t) (sizeof(t) / sizeof((t)[0]))
 

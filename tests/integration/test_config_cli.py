@@ -155,7 +155,8 @@ class ToolsTest(SiftdTest):
         self.assertEqual(r.returncode, 0)
         self.assertEqual(r.stdout, "workers.spamd.bind_socket\n    type: list\n"
                                    "    default: 127.0.0.1:783\n    addresses to listen on: "
-                                   "HOST:PORT, [IPv6]:PORT, *:PORT, or /path.sock [mode=0660 "
+                                   "HOST:PORT, [IPv6]:PORT or *:PORT, each optionally followed "
+                                   "by ssl (TLS, see ssl_cert), or /path.sock [mode=0660 "
                                    "owner=USER group=GROUP]\n")
         r = self.run_tool([SIFTADM, "confighelp"])
         keys = re.findall(r"^(\S+)\n    type:", r.stdout, re.M)

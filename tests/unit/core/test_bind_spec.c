@@ -1,7 +1,7 @@
 /*
  * test_bind_spec.c - listener addresses as written in bind_socket: TCP
- * host:port in its three forms, Unix socket paths with their options, and
- * every rejected form with its message.
+ * host:port in its three forms with the ssl option, Unix socket paths with
+ * their options, and every rejected form with its message.
  */
 #include "core/bind_spec.h"
 
@@ -23,19 +23,27 @@ static const struct {
     const char *path; /* BIND_UNIX */
     unsigned mode;
     const char *owner, *group;
+    bool ssl;
 } good[] = {
-    { "127.0.0.1:783", BIND_TCP, "127.0.0.1", 783, NULL, 0, NULL, NULL },
-    { "[::1]:11333", BIND_TCP, "::1", 11333, NULL, 0, NULL, NULL },
-    { "[fe80::1%eth0]:1", BIND_TCP, "fe80::1%eth0", 1, NULL, 0, NULL, NULL },
-    { "*:783", BIND_TCP, NULL, 783, NULL, 0, NULL, NULL },
-    { "localhost:11333", BIND_TCP, "localhost", 11333, NULL, 0, NULL, NULL },
-    { "mail.example.org:65535", BIND_TCP, "mail.example.org", 65535, NULL, 0, NULL, NULL },
-    { "/run/sift/spamd.sock", BIND_UNIX, NULL, 0, "/run/sift/spamd.sock", 0660, NULL, NULL },
-    { "/x.sock mode=0600 owner=a group=b", BIND_UNIX, NULL, 0, "/x.sock", 0600, "a", "b" },
-    { "/x.sock group=mail", BIND_UNIX, NULL, 0, "/x.sock", 0660, NULL, "mail" },
-    { "/x.sock  mode=777  owner=_sift ", BIND_UNIX, NULL, 0, "/x.sock", 0777, "_sift", NULL },
-    { "/x.sock mode=0", BIND_UNIX, NULL, 0, "/x.sock", 0, NULL, NULL },
-    { PATH_107, BIND_UNIX, NULL, 0, PATH_107, 0660, NULL, NULL },
+    { "127.0.0.1:783", BIND_TCP, "127.0.0.1", 783, NULL, 0, NULL, NULL, false },
+    { "[::1]:11333", BIND_TCP, "::1", 11333, NULL, 0, NULL, NULL, false },
+    { "[fe80::1%eth0]:1", BIND_TCP, "fe80::1%eth0", 1, NULL, 0, NULL, NULL, false },
+    { "*:783", BIND_TCP, NULL, 783, NULL, 0, NULL, NULL, false },
+    { "localhost:11333", BIND_TCP, "localhost", 11333, NULL, 0, NULL, NULL, false },
+    { "mail.example.org:65535", BIND_TCP, "mail.example.org", 65535, NULL, 0, NULL, NULL, false },
+    { "/run/sift/spamd.sock", BIND_UNIX, NULL, 0, "/run/sift/spamd.sock", 0660, NULL, NULL, false },
+    { "/x.sock mode=0600 owner=a group=b", BIND_UNIX, NULL, 0, "/x.sock", 0600, "a", "b", false },
+    { "/x.sock group=mail", BIND_UNIX, NULL, 0, "/x.sock", 0660, NULL, "mail", false },
+    { "/x.sock  mode=777  owner=_sift ", BIND_UNIX, NULL, 0, "/x.sock", 0777, "_sift", NULL,
+      false },
+    { "/x.sock mode=0", BIND_UNIX, NULL, 0, "/x.sock", 0, NULL, NULL, false },
+    { PATH_107, BIND_UNIX, NULL, 0, PATH_107, 0660, NULL, NULL, false },
+    /* TLS listeners */
+    { "127.0.0.1:11783 ssl", BIND_TCP, "127.0.0.1", 11783, NULL, 0, NULL, NULL, true },
+    { "[::1]:11783 ssl", BIND_TCP, "::1", 11783, NULL, 0, NULL, NULL, true },
+    { "*:783  ssl ", BIND_TCP, NULL, 783, NULL, 0, NULL, NULL, true },
+    { "localhost:783 ssl ssl", BIND_TCP, "localhost", 783, NULL, 0, NULL, NULL, true },
+    { "127.0.0.1:783 ", BIND_TCP, "127.0.0.1", 783, NULL, 0, NULL, NULL, false },
 };
 
 START_TEST(parse_accepts)
@@ -47,6 +55,7 @@ START_TEST(parse_accepts)
     ck_assert_msg(bind_spec_parse(a, good[_i].text, &b, &err) == 0, "%s: %s", good[_i].text,
                   err.msg);
     ck_assert_int_eq(b.kind, good[_i].kind);
+    ck_assert_int_eq(b.ssl, good[_i].ssl);
     ck_assert_str_eq(b.text, good[_i].text);
     ck_assert_ptr_ne(b.text, good[_i].text); /* copied into the arena */
     if (good[_i].kind == BIND_TCP) {
@@ -86,7 +95,6 @@ static const struct {
     { "127.0.0.1:65536", "bad port '65536' (1 to 65535)" },
     { "127.0.0.1:99999999999999999999999", "bad port '99999999999999999999999' (1 to 65535)" },
     { "127.0.0.1:78x", "bad port '78x' (1 to 65535)" },
-    { "127.0.0.1:783 ", "bad port '783 ' (1 to 65535)" },
     { "127.0.0.1:abc", "bad port 'abc' (1 to 65535)" },
     { "127.0.0.1:-1", "bad port '-1' (1 to 65535)" },
     { "127.0.0.1:+80", "bad port '+80' (1 to 65535)" },
@@ -99,6 +107,13 @@ static const struct {
     { "[::1]:0", "bad port '0' (1 to 65535)" },
     { "[]:783", "bad IPv6 address (expected [ADDRESS]:PORT)" }, /* no address at all */
     { ":783", "missing host (use *:PORT for every address)" },
+    { "127.0.0.1:783 tls", "unknown option 'tls' (expected ssl)" },
+    { "127.0.0.1:783 ssl=yes", "unknown option 'ssl=yes' (expected ssl)" },
+    { "127.0.0.1:783 SSL", "unknown option 'SSL' (expected ssl)" },
+    { "127.0.0.1:783 mode=0600", "mode= is for Unix sockets only" },
+    { "[::1]:783 ssl group=mail", "group= is for Unix sockets only" },
+    { "127.0.0.1 ssl", "missing port (expected HOST:PORT, [IPv6]:PORT or /path.sock)" },
+    { "127.0.0.1:783x ssl", "bad port '783x' (1 to 65535)" },
     /* Unix */
     { "run/x.sock", "a Unix socket path must be absolute" },
     { "./x.sock", "a Unix socket path must be absolute" },
@@ -113,6 +128,7 @@ static const struct {
     { "/x.sock mode", "bad socket option 'mode' (expected mode=, owner= or group=)" },
     { "/x.sock owner=", "bad socket option 'owner=' (expected mode=, owner= or group=)" },
     { "/x.sock mode=0600 group", "bad socket option 'group' (expected mode=, owner= or group=)" },
+    { "/x.sock ssl", "ssl is for TCP addresses only" },
     { PATH_108, "socket path too long (at most 107 bytes)" },
     { PATH_108 " mode=0600", "socket path too long (at most 107 bytes)" },
 };
@@ -145,15 +161,16 @@ START_TEST(parse_copies_strings_into_arena)
 {
     struct arena *a = arena_new(1024);
     struct bind_spec tcp, unix_spec;
-    char t1[] = "host.example:25";
+    char t1[] = "host.example:25 ssl";
     char t2[] = "/s.sock owner=o group=g";
 
     ck_assert_int_eq(bind_spec_parse(a, t1, &tcp, NULL), 0);
     ck_assert_int_eq(bind_spec_parse(a, t2, &unix_spec, NULL), 0);
     memset(t1, 'X', sizeof(t1) - 1);
     memset(t2, 'X', sizeof(t2) - 1);
-    ck_assert_str_eq(tcp.text, "host.example:25");
+    ck_assert_str_eq(tcp.text, "host.example:25 ssl");
     ck_assert_str_eq(tcp.host, "host.example");
+    ck_assert(tcp.ssl);
     ck_assert_str_eq(unix_spec.text, "/s.sock owner=o group=g");
     ck_assert_str_eq(unix_spec.path, "/s.sock");
     ck_assert_str_eq(unix_spec.owner, "o");
@@ -168,7 +185,9 @@ START_TEST(parse_resets_output)
     struct arena *a = arena_new(1024);
     struct bind_spec b;
 
+    ck_assert_int_eq(bind_spec_parse(a, "127.0.0.1:783 ssl", &b, NULL), 0);
     ck_assert_int_eq(bind_spec_parse(a, "/x.sock mode=0600 owner=a group=b", &b, NULL), 0);
+    ck_assert(!b.ssl);
     ck_assert_int_eq(bind_spec_parse(a, "*:783", &b, NULL), 0);
     ck_assert_int_eq(b.kind, BIND_TCP);
     ck_assert_ptr_null(b.path);
