@@ -65,7 +65,7 @@ COMPAT_SRC := $(sort $(wildcard compat/*.c))
 LIB        := $(BUILD)/libsift.a
 CLIB       := $(BUILD)/libsiftcompat.a
 DLIB       := $(BUILD)/libsiftd.a
-PROGS      := $(BUILD)/siftd $(BUILD)/siftc $(BUILD)/siftadm
+PROGS      := $(BUILD)/siftd $(BUILD)/siftc $(BUILD)/siftadm $(BUILD)/sift-spamd
 
 UNIT_SRC   := $(sort $(wildcard tests/unit/*/test_*.c))
 UNIT_BINS  := $(patsubst %.c,$(BUILD)/%,$(UNIT_SRC))
@@ -99,6 +99,10 @@ $(CLIB): $(call obj,$(COMPAT_SRC))
 
 $(BUILD)/siftd: $(call obj,server/daemon/siftd_main.c) $(DLIB) $(CLIB) $(LIB)
 	$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS)
+
+# siftd run by this name takes spamd's command line (server/daemon/spamd_opts.h).
+$(BUILD)/sift-spamd: $(BUILD)/siftd
+	ln -sf siftd $@
 
 $(BUILD)/siftadm: $(call obj,$(wildcard client/siftadm*.c)) $(DLIB) $(CLIB) $(LIB)
 	$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS)
@@ -182,7 +186,8 @@ fuzz-check: fuzz
 install: all
 	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(CONFDIR)/local.d $(DESTDIR)$(CONFDIR)/override.d \
 	    $(DESTDIR)$(DATADIR)/rules
-	install -m 0755 $(PROGS) $(DESTDIR)$(BINDIR)/
+	install -m 0755 $(filter-out %/sift-spamd,$(PROGS)) $(DESTDIR)$(BINDIR)/
+	ln -sf siftd $(DESTDIR)$(BINDIR)/sift-spamd
 	install -m 0644 config/sift.yaml $(DESTDIR)$(CONFDIR)/sift.yaml
 	install -m 0644 config/local.d/*.example $(DESTDIR)$(CONFDIR)/local.d/
 	install -m 0644 config/override.d/*.example $(DESTDIR)$(CONFDIR)/override.d/
@@ -195,4 +200,4 @@ format:
 clean:
 	rm -rf build build-asan build-fuzz
 
--include $(shell find build build-asan build-fuzz -name '*.d' 2>/dev/null)
+-include $(shell find $(sort build build-asan build-fuzz $(BUILD)) -name '*.d' 2>/dev/null)

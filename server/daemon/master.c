@@ -187,8 +187,11 @@ static void master_stop_old(struct master *m);
 static void
 master_check_ready(struct master *m)
 {
+    bool fresh; /* the first generation, or a reload's, serves now */
+
     if (!master_all_ready(m))
         return;
+    fresh = !m->started || evtimer_pending(m->ev_ready, NULL);
     if (m->reloading) {
         log_notice("new workers serve; stopping %zu old worker(s)", m->nold);
         master_stop_old(m);
@@ -196,9 +199,9 @@ master_check_ready(struct master *m)
     if (!m->started) {
         m->started = true;
         log_notice("siftd ready: %zu worker process(es)", m->nslots);
-        if (m->on_ready != NULL)
-            m->on_ready(m);
     }
+    if (fresh && m->on_ready != NULL)
+        m->on_ready(m);
     event_del(m->ev_ready);
 }
 
@@ -296,6 +299,13 @@ master_slot_died(struct master_slot *s, int status)
     master_slot_close_ctl(s);
     if (m->stopping) {
         log_info("worker %s#%u (pid %ld) %s", wc->name, s->index, pid, how);
+        return;
+    }
+    if (WIFEXITED(status) && WEXITSTATUS(status) == WORKER_EXIT_RETIRED) {
+        log_info("worker %s#%u (pid %ld) retired after %.1f s; starting a fresh one", wc->name,
+                 s->index, pid, lived);
+        s->fails = 0;
+        master_spawn(s);
         return;
     }
     if (lived >= MASTER_STABLE_SECONDS)

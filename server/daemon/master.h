@@ -64,7 +64,7 @@ struct master {
     bool started;   /* the first generation reported ready */
     bool reloading; /* a new generation is starting; the old one still serves */
     struct event *ev_term, *ev_int, *ev_hup, *ev_chld, *ev_usr1, *ev_kill, *ev_ready;
-    void (*on_ready)(struct master *m); /* once, when the first workers serve */
+    void (*on_ready)(struct master *m); /* when the first workers serve, and a reload's */
     void *arg;
 };
 

@@ -3,16 +3,26 @@
  * privileges, write the PID file, and hand over to the main loop.
  * Errors before the workers start are printed on stderr as one line and
  * siftd exits 1; once detached, the log is the only voice.
+ * Run as sift-spamd (or siftd --spamd), it takes spamd's command line
+ * instead (daemon/spamd_opts.h) and serves the spamd worker alone, logging
+ * the lines tools that start spamd wait for.
  */
 #include <errno.h>
 #include <fcntl.h>
 #include <getopt.h>
+#include <limits.h>
+#include <netdb.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/socket.h>
 #include <unistd.h>
 
+#include <openssl/opensslv.h>
+#include <zlib.h>
+
+#include "core/buf.h"
 #include "core/log.h"
 #include "core/version.h"
 #include "core/xmalloc.h"
@@ -20,6 +30,8 @@
 #include "daemon/privs.h"
 #include "daemon/proctitle.h"
 #include "daemon/siftd_cfg.h"
+#include "daemon/spamd_opts.h"
+#include "daemon/tls.h"
 
 #ifndef SIFT_CONFDIR
 #define SIFT_CONFDIR "/etc/sift"
@@ -29,11 +41,14 @@
 #define SIFTD_START_WAIT 30
 
 struct siftd_args {
+    const char *prog; /* "siftd" or "sift-spamd", for messages */
     const char *config;
     const char **overrides;
     size_t noverrides;
     bool foreground;
     bool test_only;
+    bool spamd;              /* spamd's command line: the spamd worker alone */
+    struct spamd_opts sopts; /* its notes, for the log */
 };
 
 struct siftd {
@@ -60,6 +75,7 @@ siftd_parse_args(int argc, char **argv, struct siftd_args *a)
 {
     int c;
 
+    a->prog = "siftd";
     a->config = xstrdup(SIFT_CONFDIR "/sift.yaml");
     while ((c = getopt(argc, argv, "c:o:ftvh")) != -1) {
         switch (c) {
@@ -96,12 +112,89 @@ siftd_parse_args(int argc, char **argv, struct siftd_args *a)
 }
 
 static void
+siftd_add_override(struct siftd_args *a, const char *kv)
+{
+    a->overrides = xreallocarray(a->overrides, a->noverrides + 1, sizeof(char *));
+    a->overrides[a->noverrides++] = xstrdup(kv);
+}
+
+static void
+siftd_spamd_version(void)
+{
+    printf("SpamAssassin Server version %s (sift %s)\n", SPAMD_OPTS_SA_VERSION, SIFT_VERSION);
+    printf("  running on sift %s\n", SIFT_VERSION);
+    printf("  with SSL support (%s)\n", OPENSSL_VERSION_TEXT);
+    printf("  with zlib support (zlib %s)\n", ZLIB_VERSION);
+}
+
+/* sift-spamd ARGS, siftd --spamd ARGS: spamd's options as overrides. */
+static void
+siftd_spamd_args(int argc, char **argv, struct siftd_args *a)
+{
+    struct spamd_opts *o = &a->sopts;
+    struct sift_err err;
+    char cwd[PATH_MAX];
+
+    a->prog = "sift-spamd";
+    a->spamd = true;
+    if (getcwd(cwd, sizeof(cwd)) == NULL) {
+        fprintf(stderr, "sift-spamd: cannot get the current directory: %s\n", strerror(errno));
+        exit(1);
+    }
+    if (spamd_opts_parse(o, argc, argv, cwd, &err) == -1) {
+        fprintf(stderr, "sift-spamd: %s\nTry 'sift-spamd --help' for the options.\n", err.msg);
+        exit(2); /* spamd's status for a usage error */
+    }
+    if (o->help || o->version) {
+        if (o->help)
+            fputs(spamd_opts_usage, stdout);
+        else
+            siftd_spamd_version();
+        exit(0);
+    }
+    a->config = xstrdup(o->sift_config != NULL ? o->sift_config : SIFT_CONFDIR "/sift.yaml");
+    for (size_t i = 0; i < o->noverrides; i++)
+        siftd_add_override(a, o->overrides[i]);
+    a->foreground = !o->daemonize;
+}
+
+static void
 siftd_args_free(struct siftd_args *a)
 {
     for (size_t i = 0; i < a->noverrides; i++)
         free((char *)a->overrides[i]);
     free(a->overrides);
     free((char *)a->config);
+    spamd_opts_clear(&a->sopts);
+}
+
+/* spamd's "server started on" list: "IO::Socket::IP [127.0.0.1]:783, UNIX
+ * domain socket /run/spamd.sock". */
+static void
+siftd_spamd_listeners(const struct master *m, struct buf *out)
+{
+    for (size_t i = 0; i < m->cfg->nworkers; i++) {
+        const struct worker_cfg *wc = &m->cfg->workers[i];
+
+        for (size_t j = 0; wc->enabled && j < m->wl[i].n; j++) {
+            const struct listener *l = &m->ls.v[m->wl[i].idx[j]];
+            char host[NI_MAXHOST], port[NI_MAXSERV];
+
+            if (out->len > 0)
+                buf_puts(out, ", ");
+            if (l->addr.ss_family == AF_UNIX) {
+                buf_printf(out, "UNIX domain socket %s", l->name);
+            } else if (getnameinfo((const struct sockaddr *)&l->addr, l->addrlen, host,
+                                   sizeof(host), port, sizeof(port),
+                                   NI_NUMERICHOST | NI_NUMERICSERV) == 0) {
+                buf_printf(out, "%s [%s]:%s",
+                           tls_listener_is(wc, l->fd) ? "IO::Socket::SSL" : "IO::Socket::IP", host,
+                           port);
+            } else {
+                buf_puts(out, l->name);
+            }
+        }
+    }
 }
 
 static void
@@ -109,6 +202,16 @@ siftd_ready(struct master *m)
 {
     struct siftd *sd = m->arg;
 
+    if (sd->args.spamd) { /* the lines spamd's users wait for (spamd logs them after a HUP too) */
+        struct buf b;
+
+        buf_init(&b);
+        siftd_spamd_listeners(m, &b);
+        log_notice("spamd: server started on %s (running version %s, sift %s)", b.p,
+                   SPAMD_OPTS_SA_VERSION, SIFT_VERSION);
+        log_notice("spamd: server pid: %ld", (long)getpid());
+        buf_clear(&b);
+    }
     if (sd->ready_fd != -1) {
         (void)!write(sd->ready_fd, "R", 1);
         close(sd->ready_fd);
@@ -133,7 +236,7 @@ siftd_detach(struct siftd *sd)
         alarm(SIFTD_START_WAIT);
         if (read(p[0], &b, 1) == 1)
             _exit(0);
-        fprintf(stderr, "siftd: the daemon stopped before it served; see its log\n");
+        fprintf(stderr, "%s: the daemon stopped before it served; see its log\n", sd->args.prog);
         _exit(1);
     }
     close(p[0]);
@@ -148,6 +251,33 @@ siftd_detach(struct siftd *sd)
     }
 }
 
+/* spamd serves spamd's protocol alone: disable the workers a
+ * configuration adds beyond the stock ones (spamd_opts disables those), for
+ * this start and every reload. True if sc has such workers. */
+static bool
+siftd_spamd_only(struct siftd_args *a, const struct siftd_cfg *sc)
+{
+    size_t was = a->noverrides;
+
+    for (size_t i = 0; i < sc->nworkers; i++) {
+        const struct worker_cfg *wc = &sc->workers[i];
+        struct buf b;
+
+        if (!wc->enabled || strcmp(wc->name, "spamd") == 0)
+            continue;
+        buf_init(&b);
+        buf_printf(&b, "workers.%s.enabled=no", wc->name);
+        siftd_add_override(a, b.p);
+        buf_reset(&b);
+        buf_printf(&b, "workers.%s is not started: sift-spamd serves workers.spamd alone",
+                   wc->name);
+        a->sopts.notes = xreallocarray(a->sopts.notes, a->sopts.nnotes + 1, sizeof(char *));
+        a->sopts.notes[a->sopts.nnotes++] = xstrdup(b.p);
+        buf_clear(&b);
+    }
+    return a->noverrides > was;
+}
+
 static void
 siftd_load(struct siftd *sd)
 {
@@ -155,13 +285,19 @@ siftd_load(struct siftd *sd)
     struct sift_err err;
 
     if (siftd_cfg_load(sd->args.config, sd->args.overrides, sd->args.noverrides, &sc, &err) == -1) {
-        fprintf(stderr, "siftd: %s\n", err.msg);
+        fprintf(stderr, "%s: %s\n", sd->args.prog, err.msg);
         exit(1);
     }
+    if (sd->args.spamd && siftd_spamd_only(&sd->args, sc)) {
+        siftd_cfg_free(&sc);
+        siftd_load(sd); /* again, with those workers disabled */
+        return;
+    }
     for (size_t i = 0; i < sc->cfg->nwarnings; i++)
-        fprintf(stderr, "siftd: warning: %s\n", sc->cfg->warnings[i]);
+        fprintf(stderr, "%s: warning: %s\n", sd->args.prog, sc->cfg->warnings[i]);
     if (siftd_cfg_enabled_workers(sc) == 0) {
-        fprintf(stderr, "siftd: %s: no worker is enabled: nothing to serve\n", sd->args.config);
+        fprintf(stderr, "%s: %s: no worker is enabled: nothing to serve\n", sd->args.prog,
+                sd->args.config);
         exit(1);
     }
     sd->m.cfg = sc;
@@ -194,10 +330,18 @@ main(int argc, char **argv)
 {
     struct siftd sd = { .pidfd = -1, .ready_fd = -1 };
     struct sift_err err;
+    const char *prog;
     int rc;
 
     proctitle_init(argc, argv);
-    siftd_parse_args(argc, argv, &sd.args);
+    prog = strrchr(argv[0], '/') != NULL ? strrchr(argv[0], '/') + 1 : argv[0];
+    if (strcmp(prog, "sift-spamd") == 0 || strcmp(prog, "spamd") == 0) {
+        siftd_spamd_args(argc, argv, &sd.args);
+    } else if (argc > 1 && strcmp(argv[1], "--spamd") == 0) {
+        siftd_spamd_args(argc - 1, argv + 1, &sd.args); /* "--spamd" stands for the name */
+    } else {
+        siftd_parse_args(argc, argv, &sd.args);
+    }
     siftd_load(&sd);
     if (sd.args.test_only) {
         printf("siftd: configuration %s is OK (%zu file(s) read)\n", sd.args.config,
@@ -208,11 +352,13 @@ main(int argc, char **argv)
     }
     signal(SIGPIPE, SIG_IGN);
     if (log_setup(&sd.m.cfg->logging, &err) == -1) {
-        fprintf(stderr, "siftd: %s\n", err.msg);
+        fprintf(stderr, "%s: %s\n", sd.args.prog, err.msg);
         return 1;
     }
     for (size_t i = 0; i < sd.m.cfg->cfg->nwarnings; i++)
         log_warn("%s", sd.m.cfg->cfg->warnings[i]);
+    for (size_t i = 0; i < sd.args.sopts.nnotes; i++)
+        log_notice("%s", sd.args.sopts.notes[i]);
     siftd_prepare(&sd);
     if (!sd.args.foreground)
         siftd_detach(&sd);

@@ -99,10 +99,11 @@ worker_stop(struct worker *w, const char *why)
 {
     struct timeval tv = clock_tv(w->cfg->cfg->options.shutdown_timeout);
 
-    if (w->stopping)
+    if (w->stopping && !w->retired)
         return;
     log_info("stopping (%s); %zu connection(s) to finish", why, w->nconns);
     w->stopping = true;
+    w->retired = false; /* told to stop while retiring: an ordinary stop now */
     for (size_t i = 0; i < w->nls; i++)
         evconnlistener_free(w->ls[i]); /* closes this process's copy of the socket */
     w->nls = 0;
@@ -115,6 +116,24 @@ worker_stop(struct worker *w, const char *why)
         return;
     }
     evtimer_add(w->ev_stop, &tv);
+}
+
+/* Like a stop, but the open connections keep their own timeouts: they
+ * were accepted to be served in full. (libevent holds a reference on a
+ * listener around its callback, so freeing it from one is safe.) */
+void
+worker_retire(struct worker *w, const char *why)
+{
+    if (w->stopping)
+        return;
+    log_info("retiring after %llu connection(s) (%s); %zu to finish", w->accepted, why, w->nconns);
+    w->stopping = true;
+    w->retired = true;
+    for (size_t i = 0; i < w->nls; i++)
+        evconnlistener_free(w->ls[i]);
+    w->nls = 0;
+    if (w->nconns == 0)
+        event_base_loopexit(w->base, NULL);
 }
 
 static void
@@ -255,6 +274,8 @@ worker_main(const struct siftd_cfg *cfg, const struct worker_cfg *wc, unsigned i
         log_warn("cannot report readiness to the main process: %s", strerror(errno));
     if (event_base_dispatch(w.base) == -1)
         rc = 1;
+    else if (w.retired)
+        rc = WORKER_EXIT_RETIRED;
     log_debug("worker %s#%u exits after %llu connection(s)", wc->name, index, w.accepted);
     worker_teardown(&w);
     if (w.scanner != NULL)

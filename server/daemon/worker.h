@@ -29,6 +29,7 @@ struct worker {
     size_t nls;
     bool accepting; /* listeners enabled */
     bool stopping;
+    bool retired;       /* stopped by worker_retire: exits with WORKER_EXIT_RETIRED */
     struct conn *conns; /* every open connection */
     size_t nconns;
     unsigned long long accepted;
@@ -37,11 +38,21 @@ struct worker {
     struct scanner *scanner; /* NULL when no rules are loaded */
 };
 
+/* The exit status of a worker that retired (worker_retire): the main
+ * process starts another at once, with no back-off and no complaint. */
+#define WORKER_EXIT_RETIRED 3
+
 /* Run a worker in the current (just forked) process until it stops.
  * fds are its listening sockets; rules what it scans with (NULL: none).
  * Returns the process exit status. */
 int worker_main(const struct siftd_cfg *cfg, const struct worker_cfg *wc, unsigned index,
                 const int *fds, size_t nfds, int ctl_fd, struct sa_rules *rules);
+
+/* Take no more connections, finish the open ones and exit with
+ * WORKER_EXIT_RETIRED, so that a fresh process replaces this one (spamd's
+ * --max-conn-per-child). why: for the log. May be called from a
+ * connection's callbacks. */
+void worker_retire(struct worker *w, const char *why);
 
 /* conn.c tells the worker about connections coming and going. */
 void worker_conn_added(struct worker *w, struct conn *c);

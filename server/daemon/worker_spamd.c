@@ -28,6 +28,10 @@ const struct cfg_key spamd_worker_keys[] = {
       "longest request or header line, in bytes", NULL },
     { "allow_tell", CFG_T_BOOL, "no", offsetof(struct spamd_worker_cfg, allow_tell),
       "accept TELL (spamc -L/-C: learning and reporting), as spamd --allow-tell", NULL },
+    { "max_conn_per_child", CFG_T_UINT, "0", offsetof(struct spamd_worker_cfg, max_conn_per_child),
+      "connections a worker process serves before it exits and a fresh one replaces it (spamd "
+      "--max-conn-per-child); 0: no limit",
+      NULL },
 };
 const size_t spamd_worker_nkeys = sizeof(spamd_worker_keys) / sizeof(spamd_worker_keys[0]);
 
@@ -229,6 +233,9 @@ spamd_open(struct conn *c)
     struct spamd_limits lim = { cfg->max_size, cfg->max_line };
 
     spamd_parser_init(&sc->sp, &lim);
+    /* this connection is still served; the worker takes no more */
+    if (cfg->max_conn_per_child > 0 && c->w->accepted >= cfg->max_conn_per_child)
+        worker_retire(c->w, "max_conn_per_child");
 }
 
 static void

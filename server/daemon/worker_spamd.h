@@ -7,6 +7,7 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 
 #include "core/cfg_keys.h"
 
@@ -16,7 +17,8 @@ struct conn_proto;
 struct spamd_worker_cfg {
     size_t max_size;
     size_t max_line;
-    bool allow_tell; /* spamd --allow-tell */
+    bool allow_tell;             /* spamd --allow-tell */
+    uint64_t max_conn_per_child; /* spamd --max-conn-per-child; 0: no limit */
 };
 
 extern const struct cfg_key spamd_worker_keys[];
