@@ -139,6 +139,8 @@ def main():
     ap.add_argument("--spamd-warmup", type=int, default=16)
     ap.add_argument("--sift-count", type=int, default=2, help="siftd spamd worker processes")
     ap.add_argument("--spamd-children", type=int, default=8)
+    ap.add_argument("--sift-option", action="append", default=[], metavar="KEY=VALUE",
+                    help="a siftd -o setting (repeatable), e.g. workers.spamd.max_conns=2")
     ap.add_argument("--timeout", type=float, default=60, help="per request, seconds")
     ap.add_argument("--mem-interval", type=float, default=0.5,
                     help="seconds between memory samples during a run (0: at the end only)")
@@ -160,7 +162,8 @@ def main():
     rows = []
     try:
         with ss.Servers(spamd=not args.no_spamd, sift_count=args.sift_count,
-                        spamd_children=args.spamd_children) as srv:
+                        spamd_children=args.spamd_children,
+                        sift_options=args.sift_option) as srv:
             rows.append(drive(srv.siftd, args, args.requests, args.warmup, paths, args.rounds))
             if srv.spamd is not None:
                 rows.append(drive(srv.spamd, args, args.spamd_requests, args.spamd_warmup,

@@ -293,9 +293,10 @@ class Server:
 class Siftd(Server):
     name = "siftd"
 
-    def __init__(self, tmp, site, count=2):
+    def __init__(self, tmp, site, count=2, extra=()):
         super().__init__(tmp, site)
         self.count = count
+        self.extra = list(extra)  # more -o KEY=VALUE, applied last
         self.exe = os.path.join(BUILD, "siftd")
 
     def argv(self):
@@ -314,7 +315,7 @@ class Siftd(Server):
             f"rules.site_dir={self.site}",
             f"rules.native_dir={os.path.join(ROOT, 'rules')}",
             f"rules.cache_dir={os.path.join(BUILD, 'bench-rules-cache')}",
-        ]
+        ] + self.extra
         argv = [self.exe, "-f", "-c", os.path.join(ROOT, "config", "sift.yaml")]
         for kv in o:
             argv += ["-o", kv]
@@ -372,8 +373,10 @@ class Servers:
     and stops them at the end, keeping the temp directory only with
     SIFT_KEEP_TMP=1."""
 
-    def __init__(self, siftd=True, spamd=True, sift_count=2, spamd_children=8, log=print):
+    def __init__(self, siftd=True, spamd=True, sift_count=2, spamd_children=8, log=print,
+                 sift_options=()):
         self.want_siftd, self.want_spamd = siftd, spamd
+        self.sift_options = list(sift_options)
         self.sift_count, self.spamd_children = sift_count, spamd_children
         self.siftd = self.spamd = None
         self.say = log
@@ -388,7 +391,7 @@ class Servers:
             if self.want_spamd:
                 self.spamd = Spamd(self.tmp, site, self.spamd_children)
             if self.want_siftd:
-                self.siftd = Siftd(self.tmp, site, self.sift_count)
+                self.siftd = Siftd(self.tmp, site, self.sift_count, self.sift_options)
             started = [s for s in (self.siftd, self.spamd) if s]
             errors = []
 

@@ -77,6 +77,8 @@ conn_set_phase(struct conn *c, enum conn_phase phase)
     struct timeval rd, wr = clock_tv(wc->read_timeout);
 
     c->phase = phase;
+    if (phase == CONN_CLOSING || phase == CONN_LINGER)
+        worker_conn_released(c->w, c); /* its place goes to the next client */
     switch (phase) {
     case CONN_IDLE:
         rd = clock_tv(wc->idle_timeout);

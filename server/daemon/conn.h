@@ -55,6 +55,7 @@ struct conn {
     bool tls;        /* accepted on a TLS listener */
     bool tls_open;   /* the handshake completed */
     bool dead;       /* free when depth drops to zero */
+    bool released;   /* answered: no longer counted against max_conns */
     struct conn *prev, *next;
 };
 

@@ -18,8 +18,6 @@ static const struct cfg_key worker_common_keys[] = {
       "worker type (spamd, normal, controller); default: the worker's own name", NULL },
     { "enabled", CFG_T_BOOL, "yes", offsetof(struct worker_cfg, enabled), "start this worker",
       NULL },
-    { "max_conns", CFG_T_UINT, "1000", offsetof(struct worker_cfg, max_conns),
-      "most connections one process serves at once; more wait in the listen queue", NULL },
     { "idle_timeout", CFG_T_TIME, "60s", offsetof(struct worker_cfg, idle_timeout),
       "close a connection that sends nothing for this long before or between requests", NULL },
     { "read_timeout", CFG_T_TIME, "30s", offsetof(struct worker_cfg, read_timeout),

@@ -42,17 +42,34 @@ worker_conn_added(struct worker *w, struct conn *c)
         w->conns->prev = c;
     w->conns = c;
     w->nconns++;
+    w->nopen++;
     w->accepted++;
-    if (w->nconns >= w->wc->max_conns) {
-        log_notice("max_conns (%llu) reached; new connections wait in the listen queue",
-                   (unsigned long long)w->wc->max_conns);
+    if (w->nopen >= w->wc->max_conns) {
+        /* with max_conns 1 (spamd's default) this is every connection */
+        if (w->wc->max_conns > 1 && !w->told_full)
+            log_notice("max_conns (%llu) reached; new connections wait in the listen queue "
+                       "(said once)",
+                       (unsigned long long)w->wc->max_conns);
+        w->told_full = w->wc->max_conns > 1;
         worker_accepting(w, false);
     }
 }
 
 void
+worker_conn_released(struct worker *w, struct conn *c)
+{
+    if (c->released)
+        return;
+    c->released = true;
+    w->nopen--;
+    if (!w->stopping && w->nopen < w->wc->max_conns)
+        worker_accepting(w, true);
+}
+
+void
 worker_conn_removed(struct worker *w, struct conn *c)
 {
+    worker_conn_released(w, c);
     if (c->prev != NULL)
         c->prev->next = c->next;
     else
@@ -62,8 +79,6 @@ worker_conn_removed(struct worker *w, struct conn *c)
     w->nconns--;
     if (w->stopping && w->nconns == 0)
         event_base_loopexit(w->base, NULL);
-    else if (w->nconns < w->wc->max_conns)
-        worker_accepting(w, true);
 }
 
 static void

@@ -29,9 +29,11 @@ struct worker {
     size_t nls;
     bool accepting; /* listeners enabled */
     bool stopping;
+    bool told_full;     /* max_conns reached was logged */
     bool retired;       /* stopped by worker_retire: exits with WORKER_EXIT_RETIRED */
     struct conn *conns; /* every open connection */
     size_t nconns;
+    size_t nopen; /* of those, the ones not yet answered: what max_conns counts */
     unsigned long long accepted;
     struct event *ev_term, *ev_int, *ev_usr1, *ev_hup, *ev_stop, *ev_ctl;
     int ctl_fd;              /* socket to the main process; EOF: it died */
@@ -54,8 +56,11 @@ int worker_main(const struct siftd_cfg *cfg, const struct worker_cfg *wc, unsign
  * connection's callbacks. */
 void worker_retire(struct worker *w, const char *why);
 
-/* conn.c tells the worker about connections coming and going. */
+/* conn.c tells the worker about connections coming and going, and when
+ * one has its last reply queued (it lingers, but no longer counts against
+ * max_conns). */
 void worker_conn_added(struct worker *w, struct conn *c);
+void worker_conn_released(struct worker *w, struct conn *c);
 void worker_conn_removed(struct worker *w, struct conn *c);
 
 #endif

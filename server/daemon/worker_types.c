@@ -10,9 +10,9 @@
 #include "daemon/worker_http.h"
 #include "daemon/worker_spamd.h"
 
-/* bind_socket, count and allowed_ips, with a type's own defaults (confighelp
- * shows them). */
-#define WORKER_LISTEN_KEYS(def_bind, def_count, def_allowed)                                       \
+/* bind_socket, count, allowed_ips and max_conns, with a type's own
+ * defaults (confighelp shows them). */
+#define WORKER_LISTEN_KEYS(def_bind, def_count, def_allowed, def_conns)                            \
     { "bind_socket",                                                                               \
       CFG_T_LIST,                                                                                  \
       def_bind,                                                                                    \
@@ -26,22 +26,32 @@
           offsetof(struct worker_cfg, count),                                                      \
           "worker processes: auto (one per core) or a number",                                     \
           NULL },                                                                                  \
+        { "allowed_ips",                                                                           \
+          CFG_T_LIST,                                                                              \
+          def_allowed,                                                                             \
+          offsetof(struct worker_cfg, allowed_ips),                                                \
+          "TCP clients that may connect (spamd -A): addresses and networks such as 10.0.0.0/8 "    \
+          "or ::1; the first entry that contains the client decides, and !NET excludes it "        \
+          "(list exclusions first); [] lets everyone in; Unix-socket clients always may; "         \
+          "a refused client is closed without a byte",                                             \
+          NULL },                                                                                  \
     {                                                                                              \
-        "allowed_ips", CFG_T_LIST, def_allowed, offsetof(struct worker_cfg, allowed_ips),          \
-            "TCP clients that may connect (spamd -A): addresses and networks such as 10.0.0.0/8 "  \
-            "or ::1; the first entry that contains the client decides, and !NET excludes it "      \
-            "(list exclusions first); [] lets everyone in; Unix-socket clients always may; "       \
-            "a refused client is closed without a byte",                                           \
+        "max_conns", CFG_T_UINT, def_conns, offsetof(struct worker_cfg, max_conns),                \
+            "most connections one process holds at once; more wait in the listen queue for the "   \
+            "next process that is free",                                                           \
             NULL                                                                                   \
     }
 
-/* spamd's own default (-A): loopback only */
-static const struct cfg_key spamd_listen_keys[] = { WORKER_LISTEN_KEYS("127.0.0.1:783", "auto",
-                                                                       "[127.0.0.1, \"::1\"]") };
+/* spamd's own defaults: loopback only (-A), and one connection per process
+ * as spamd's children serve them: a scan runs to its end, so a second
+ * connection a process took would wait behind it while another process
+ * may be free (at concurrency 8 on two cores this halves the p99) */
+static const struct cfg_key spamd_listen_keys[] = { WORKER_LISTEN_KEYS(
+    "127.0.0.1:783", "auto", "[127.0.0.1, \"::1\"]", "1") };
 static const struct cfg_key normal_listen_keys[] = { WORKER_LISTEN_KEYS("127.0.0.1:11333", "auto",
-                                                                        NULL) };
+                                                                        NULL, "1000") };
 static const struct cfg_key controller_listen_keys[] = { WORKER_LISTEN_KEYS("127.0.0.1:11334", "1",
-                                                                            NULL) };
+                                                                            NULL, "1000") };
 
 #define NKEYS(t) (sizeof(t) / sizeof((t)[0]))
 
