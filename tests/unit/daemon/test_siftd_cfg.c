@@ -74,7 +74,8 @@ START_TEST(workers_get_their_type_defaults)
     ck_assert_str_eq(sc->workers[2].bind_socket.v[0], "127.0.0.1:11334");
     ck_assert_uint_eq(sc->workers[2].count, 1);
     ck_assert(sc->workers[0].enabled);
-    ck_assert_uint_eq(sc->workers[0].max_conns, 1000);
+    ck_assert_uint_eq(sc->workers[0].max_conns, 1); /* spamd: one connection per process */
+    ck_assert_uint_eq(sc->workers[1].max_conns, 1000);
     ck_assert_double_eq(sc->workers[0].read_timeout, 30);
     sp = sc->workers[0].proto;
     ck_assert_uint_eq(sp->max_size, 50u * 1024 * 1024);
