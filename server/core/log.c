@@ -42,6 +42,9 @@ static struct {
     char process[32];
 } log_sink = { LOG_TYPE_STDERR, LOG_LVL_INFO, STDERR_FILENO, "", "main" };
 
+static log_hook_fn log_hook; /* stays with the sink: see log_set_sink_hook */
+static bool log_in_hook;     /* what the hook logs is not handed back to it */
+
 static const char *const log_level_names[] = { "error", "warning", "notice", "info", "debug" };
 static const int log_syslog_prio[] = { LOG_ERR, LOG_WARNING, LOG_NOTICE, LOG_INFO, LOG_DEBUG };
 
@@ -208,15 +211,38 @@ log_emit(enum log_level level, const char *tag, const char *msg, int fd)
 }
 
 void
+log_set_sink_hook(log_hook_fn fn)
+{
+    log_hook = fn;
+}
+
+static bool
+log_hooked(enum log_level level)
+{
+    return log_hook != NULL && level <= LOG_LVL_WARNING && !log_in_hook;
+}
+
+static void
+log_call_hook(enum log_level level, const char *tag, const char *msg)
+{
+    log_in_hook = true;
+    log_hook(level, log_sink.process, tag, msg);
+    log_in_hook = false;
+}
+
+void
 log_vwrite(enum log_level level, const char *tag, const char *fmt, va_list ap)
 {
     char msg[LOG_LINE_MAX];
     int saved = errno; /* callers log strerror(errno) and go on using errno */
 
-    if (!log_enabled(level))
+    if (!log_enabled(level) && !log_hooked(level))
         return;
     vsnprintf(msg, sizeof(msg), fmt, ap);
-    log_emit(level, tag, msg, log_sink.type == LOG_TYPE_SYSLOG ? -1 : log_sink.fd);
+    if (log_enabled(level))
+        log_emit(level, tag, msg, log_sink.type == LOG_TYPE_SYSLOG ? -1 : log_sink.fd);
+    if (log_hooked(level))
+        log_call_hook(level, tag, msg);
     errno = saved;
 }
 
@@ -239,6 +265,8 @@ log_final(const char *fmt, va_list ap)
 
     vsnprintf(msg, sizeof(msg), fmt, ap);
     log_emit(LOG_LVL_ERROR, NULL, msg, log_sink.type == LOG_TYPE_SYSLOG ? -1 : log_sink.fd);
+    if (log_hooked(LOG_LVL_ERROR))
+        log_call_hook(LOG_LVL_ERROR, NULL, msg);
     if (log_sink.fd != STDERR_FILENO || log_sink.type == LOG_TYPE_SYSLOG)
         log_emit(LOG_LVL_ERROR, NULL, msg, STDERR_FILENO);
 }

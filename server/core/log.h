@@ -56,6 +56,15 @@ void log_write(enum log_level level, const char *tag, const char *fmt, ...)
 void log_vwrite(enum log_level level, const char *tag, const char *fmt, va_list ap)
     __attribute__((format(printf, 3, 0)));
 
+/* Also hand every warning and error (whatever logging.level says) to fn,
+ * with the process name, the tag (or NULL) and the message before escaping:
+ * a higher layer registers it (the daemon's /errors ring) so that this one
+ * depends on nothing. NULL: no hook. fn must not block; what it logs
+ * itself does not come back to it. */
+typedef void (*log_hook_fn)(enum log_level level, const char *process, const char *tag,
+                            const char *msg);
+void log_set_sink_hook(log_hook_fn fn);
+
 /* A bad configuration while starting: log, also to stderr, and exit(1). */
 void log_fatal(const char *fmt, ...) __attribute__((format(printf, 1, 2), noreturn));
 /* A broken invariant: log and abort with a core dump. */

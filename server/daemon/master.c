@@ -24,6 +24,7 @@
 #include "core/clock.h"
 #include "core/log.h"
 #include "core/xmalloc.h"
+#include "daemon/stats.h"
 #include "daemon/tls.h"
 #include "daemon/worker.h"
 
@@ -506,6 +507,7 @@ master_reload_cfg(struct master *m, struct siftd_cfg **ncp, struct sa_rules **nr
     if (log_setup(&(*ncp)->logging, &err) == -1)
         log_err("reload: keeping the old log settings: %s", err.msg);
     master_reload_warnings(&m->cfg->cfg->options, &(*ncp)->cfg->options);
+    stats_reload_check(&(*ncp)->history);
     return 0;
 }
 

@@ -61,6 +61,7 @@ static const struct {
     { "mime", mime_cfg_keys, &mime_cfg_nkeys, offsetof(struct siftd_cfg, mime) },
     { "rules", sa_rules_cfg_keys, &sa_rules_cfg_nkeys, offsetof(struct siftd_cfg, rules) },
     { "actions", scan_actions_keys, &scan_actions_nkeys, offsetof(struct siftd_cfg, actions) },
+    { "history", stats_cfg_keys, &stats_cfg_nkeys, offsetof(struct siftd_cfg, history) },
     /* native rules and rescores, read as a tree by the rules loader */
     { "symbols", NULL, &siftd_no_keys, SIFTD_RAW_SECTION },
 };
@@ -267,7 +268,9 @@ siftd_worker_load(struct cfg *cfg, const struct cfg_node *node, struct worker_cf
     wc->type = t;
     wc->proto = arena_calloc(cfg->arena, 1, t->cfg_size ? t->cfg_size : 1);
     if (cfg_fill(&cfg->ctx, path, node, t->listen_keys, t->nlisten_keys, wc, err) == -1 ||
-        cfg_fill(&cfg->ctx, path, node, t->keys, *t->nkeys, wc->proto, err) == -1)
+        cfg_fill(&cfg->ctx, path, node, t->keys, *t->nkeys, wc->proto, err) == -1 ||
+        (t->more_keys != NULL &&
+         cfg_fill(&cfg->ctx, path, node, t->more_keys, *t->nmore_keys, wc->proto, err) == -1))
         return -1;
     if (wc->count == 0) {
         long n = sysconf(_SC_NPROCESSORS_ONLN);
@@ -279,13 +282,16 @@ siftd_worker_load(struct cfg *cfg, const struct cfg_node *node, struct worker_cf
                      cfg_pos_str(&cfg_map_get(node, "max_conns")->pos, where, sizeof(where)), path);
         return -1;
     }
-    cfg_warn_unknown(&cfg->ctx, path, node,
-                     (const struct cfg_keyset[]){ { worker_common_keys, worker_common_nkeys },
-                                                  { t->listen_keys, t->nlisten_keys },
-                                                  { t->keys, *t->nkeys } },
-                     3);
+    cfg_warn_unknown(
+        &cfg->ctx, path, node,
+        (const struct cfg_keyset[]){ { worker_common_keys, worker_common_nkeys },
+                                     { t->listen_keys, t->nlisten_keys },
+                                     { t->keys, *t->nkeys },
+                                     { t->more_keys, t->more_keys ? *t->nmore_keys : 0 } },
+        4);
     if (siftd_worker_allowed(cfg, wc, node, err) == -1 ||
-        siftd_worker_binds(cfg, wc, node, err) == -1)
+        siftd_worker_binds(cfg, wc, node, err) == -1 ||
+        (t->check != NULL && t->check(cfg, wc, node, err) == -1))
         return -1;
     return siftd_worker_tls(cfg, wc, node, running, err);
 }
@@ -451,6 +457,8 @@ siftd_help_worker(const struct worker_type *t, const char *only, struct buf *out
     found |= siftd_help_keys(section, t->listen_keys, t->nlisten_keys, only, out);
     found |= siftd_help_keys(section, worker_common_keys, worker_common_nkeys, only, out);
     found |= siftd_help_keys(section, t->keys, *t->nkeys, only, out);
+    if (t->more_keys != NULL)
+        found |= siftd_help_keys(section, t->more_keys, *t->nmore_keys, only, out);
     return found;
 }
 

@@ -31,6 +31,7 @@
 #include "daemon/proctitle.h"
 #include "daemon/siftd_cfg.h"
 #include "daemon/spamd_opts.h"
+#include "daemon/stats.h"
 #include "daemon/tls.h"
 
 #ifndef SIFT_CONFDIR
@@ -355,6 +356,11 @@ main(int argc, char **argv)
         fprintf(stderr, "%s: %s\n", sd.args.prog, err.msg);
         return 1;
     }
+    /* the statistics every worker shares, before anything forks; from
+     * here on warnings and errors also go to the controller's /errors */
+    if (stats_setup(&sd.m.cfg->history, &err) == -1)
+        log_fatal("%s", err.msg);
+    log_set_sink_hook(stats_log_hook);
     for (size_t i = 0; i < sd.m.cfg->cfg->nwarnings; i++)
         log_warn("%s", sd.m.cfg->cfg->warnings[i]);
     for (size_t i = 0; i < sd.args.sopts.nnotes; i++)

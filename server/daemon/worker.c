@@ -17,6 +17,7 @@
 #include "daemon/conn.h"
 #include "daemon/proctitle.h"
 #include "daemon/scanner.h"
+#include "daemon/stats.h"
 #include "daemon/tls.h"
 #include "daemon/worker_types.h"
 
@@ -44,6 +45,7 @@ worker_conn_added(struct worker *w, struct conn *c)
     w->nconns++;
     w->nopen++;
     w->accepted++;
+    stats_record_connection(w->wc->type->control);
     if (w->nopen >= w->wc->max_conns) {
         /* with max_conns 1 (spamd's default) this is every connection */
         if (w->wc->max_conns > 1 && !w->told_full)

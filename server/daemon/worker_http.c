@@ -12,6 +12,7 @@
 #include "core/log.h"
 #include "core/version.h"
 #include "daemon/conn.h"
+#include "daemon/controller.h"
 #include "daemon/worker.h"
 #include "daemon/worker_types.h"
 
@@ -41,8 +42,11 @@ http_site(const struct conn *c)
 static void
 http_send(struct conn *c, const struct http_request *req, struct http_answer *ans, bool keep)
 {
+    const char *site_headers = http_site(c)->headers;
+    struct buf headers;
     struct http_reply rep = {
         .status = ans->status,
+        .reason = ans->reason,
         .content_type = ans->content_type,
         .body = ans->body.p,
         .body_len = ans->body.len,
@@ -54,10 +58,18 @@ http_send(struct conn *c, const struct http_request *req, struct http_answer *an
     };
     struct buf out;
 
+    buf_init(&headers);
+    if (site_headers != NULL) {
+        buf_puts(&headers, site_headers);
+        if (ans->extra_headers != NULL)
+            buf_puts(&headers, ans->extra_headers);
+        rep.extra_headers = headers.p;
+    }
     buf_init(&out);
     http_render_reply(&rep, &out);
     conn_write(c, out.p, out.len);
     buf_clear(&out);
+    buf_clear(&headers);
     buf_clear(&ans->body);
 }
 
@@ -88,6 +100,8 @@ http_route(struct conn *c, const struct http_request *req, struct http_answer *a
 {
     const struct http_site *site = http_site(c);
 
+    if (site->first != NULL && site->first(c, req, ans))
+        return;
     for (size_t i = 0; i < site->nroutes; i++) {
         const struct http_route *r = &site->routes[i];
 
@@ -244,12 +258,13 @@ http_ping(struct conn *c, const struct http_request *req, struct http_answer *an
 static const struct http_route normal_routes[] = {
     { "/ping", HTTP_M_GET | HTTP_M_HEAD, http_ping },
 };
-static const struct http_site normal_site = { normal_routes, 1, true };
+static const struct http_site normal_site = { normal_routes, 1, true, NULL, NULL };
 
 static const struct http_route controller_routes[] = {
     { "/ping", HTTP_M_GET | HTTP_M_HEAD, http_ping },
 };
-static const struct http_site controller_site = { controller_routes, 1, false };
+static const struct http_site controller_site = { controller_routes, 1, false, controller_dispatch,
+                                                  "Cache-Control: no-store\r\n" };
 
 #define HTTP_CONN_PROTO(site)                                                                      \
     {                                                                                              \

@@ -31,6 +31,7 @@ extern const size_t http_worker_nkeys;
 /* A handler fills the reply; worker_http adds the framing headers. */
 struct http_answer {
     int status;
+    const char *reason; /* NULL: the standard phrase; else a string that outlives the answer */
     const char *content_type;
     struct buf body;
     const char *extra_headers;
@@ -54,6 +55,11 @@ struct http_site {
     const struct http_route *routes;
     size_t nroutes;
     bool json_errors; /* {"error": ...} bodies (scan API) rather than text */
+    /* NULL, or the type's own first look at each request: true when it
+     * answered (the controller's endpoints, auth and CORS), false to go on
+     * with the routes */
+    bool (*first)(struct conn *c, const struct http_request *req, struct http_answer *ans);
+    const char *headers; /* NULL, or "Name: value\r\n" lines added to every reply */
 };
 
 extern const struct conn_proto normal_conn_proto;

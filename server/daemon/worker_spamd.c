@@ -15,6 +15,7 @@
 #include "core/log.h"
 #include "daemon/conn.h"
 #include "daemon/scanner.h"
+#include "daemon/stats.h"
 #include "daemon/worker.h"
 #include "mime/mime_get.h"
 #include "proto/proto_spamd.h"
@@ -76,6 +77,33 @@ spamd_peer_addr(const struct conn *c, char *out, size_t outlen)
         n = (size_t)(colon - p);
     }
     snprintf(out, outlen, "%.*s", (int)n, p);
+}
+
+/* Report a scan to the statistics every process shares (the controller's
+ * /stat and /history). mid: the Message-Id value, or an empty view. */
+static void
+spamd_stats(struct task *t, const struct scan_result *res, const struct spamd_request *req,
+            const char *addr, struct strv mid, double ms)
+{
+    bool has_from = false;
+    struct strv from = mime_get_scalar(task_message(t), "From:addr", &has_from);
+    char id[STATS_MSGID_LEN], sender[STATS_FROM_LEN];
+    struct stats_scan ss = { .message_id = id,
+                             .ip = addr,
+                             .user = req->user,
+                             .from = sender,
+                             .size = req->body.len,
+                             .scan_ms = ms,
+                             .res = res };
+
+    mid = strv_trim(mid);
+    if (mid.len >= 2 && mid.p[0] == '<' && mid.p[mid.len - 1] == '>')
+        mid = strv_make(mid.p + 1, mid.len - 2);
+    snprintf(id, sizeof(id), "%.*s", (int)(mid.len < sizeof(id) ? mid.len : sizeof(id)), mid.p);
+    snprintf(sender, sizeof(sender), "%.*s",
+             has_from ? (int)(from.len < sizeof(sender) ? from.len : sizeof(sender)) : 0,
+             has_from ? from.p : "");
+    stats_record_scan(&ss);
 }
 
 /* Scan the message and write the method's reply. */
@@ -157,6 +185,7 @@ spamd_scan(struct conn *c)
               req->user ? req->user : "(unknown)", sr.user_prefs ? " (user_prefs)" : "", c->peer,
               res->is_spam ? "Y" : "N", score, thr, (clock_mono() - t0) * 1000.0, req->body.len,
               found ? (int)mid.len : 9, found ? mid.p : "(unknown)", tests.len ? tests.p : "none");
+    spamd_stats(t, res, req, addr, found ? mid : strv_make("", 0), (clock_mono() - t0) * 1000.0);
     task_free(&t);
     spamd_reply(c, &out);
     buf_clear(&body);

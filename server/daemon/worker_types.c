@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "daemon/conn.h"
+#include "daemon/controller.h"
 #include "daemon/siftd_cfg.h"
 #include "daemon/worker_http.h"
 #include "daemon/worker_spamd.h"
@@ -58,13 +59,14 @@ static const struct cfg_key controller_listen_keys[] = { WORKER_LISTEN_KEYS("127
 const struct worker_type worker_types[] = {
     { "spamd", "SpamAssassin's SPAMC/SPAMD protocol, for spamc, Exim, amavis, Haraka",
       spamd_listen_keys, NKEYS(spamd_listen_keys), spamd_worker_keys, &spamd_worker_nkeys,
-      sizeof(struct spamd_worker_cfg), &spamd_conn_proto },
+      sizeof(struct spamd_worker_cfg), &spamd_conn_proto, NULL, NULL, NULL, false },
     { "normal", "the native HTTP scan protocol (rspamd's /checkv2), for rspamc and MTAs",
       normal_listen_keys, NKEYS(normal_listen_keys), http_worker_keys, &http_worker_nkeys,
-      sizeof(struct http_worker_cfg), &normal_conn_proto },
+      sizeof(struct http_worker_cfg), &normal_conn_proto, NULL, NULL, NULL, false },
     { "controller", "administration: learning, statistics, the WebUI", controller_listen_keys,
       NKEYS(controller_listen_keys), http_worker_keys, &http_worker_nkeys,
-      sizeof(struct http_worker_cfg), &controller_conn_proto },
+      sizeof(struct controller_cfg), &controller_conn_proto, controller_keys, &controller_nkeys,
+      controller_cfg_check, true },
 };
 const size_t worker_ntypes = NKEYS(worker_types);
 
