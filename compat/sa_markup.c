@@ -256,6 +256,7 @@ mk_meta_passes(struct sa_markup *mk, const struct scan_ruleset *rs)
 
     if (rs == NULL)
         return;
+    mk->rs = rs;
     mk->nrules = scan_ruleset_count(rs);
     mk->meta_pass = arena_calloc(mk->a, mk->nrules ? mk->nrules : 1, sizeof(*mk->meta_pass));
     state = xcalloc(mk->nrules ? mk->nrules : 1, 1);
@@ -634,7 +635,9 @@ static const struct sa_markup *mk_sorting;
 static int
 mk_pass(const struct scan_rule *r)
 {
-    if (r->kind == SCAN_K_META && mk_sorting->meta_pass != NULL && r->index < mk_sorting->nrules)
+    /* a user's own meta is not the site's rule of the same index */
+    if (r->kind == SCAN_K_META && mk_sorting->meta_pass != NULL && r->index < mk_sorting->nrules &&
+        scan_ruleset_at(mk_sorting->rs, r->index) == r)
         return mk_sorting->meta_pass[r->index];
     return r->priority;
 }

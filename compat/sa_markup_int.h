@@ -38,7 +38,8 @@ struct sa_markup {
         const char *rule, *text;
     } * subjprefix;
     size_t nsubjprefix;
-    int *meta_pass; /* by rule index: the priority pass a meta hits in */
+    int *meta_pass;                /* by rule index: the priority pass a meta hits in */
+    const struct scan_ruleset *rs; /* the rules meta_pass is about */
     size_t nrules;
 };
 

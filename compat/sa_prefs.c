@@ -29,6 +29,7 @@ sa_prefs_load(const struct sa_rules *r, const char *text, size_t len, const char
         log_info("user_prefs: %s: left out (%s): %s", sk->origin, sk->category, sk->message);
         p->refused++;
     }
+    p->nskips_before_engine = scan_ruleset_nskips(p->urs);
     n = scan_ruleset_count(p->urs);
     p->rescore = xcalloc(n ? n : 1, sizeof(*p->rescore));
     for (size_t i = 0; i < n; i++) {
@@ -36,10 +37,15 @@ sa_prefs_load(const struct sa_rules *r, const char *text, size_t len, const char
         const struct scan_rule *sr = scan_ruleset_find(r->rs, ur->name);
 
         if (ur->kind != SCAN_K_UNDEFINED) {
-            log_info("user_prefs: %s: rule %s: user rules are not run (sift runs the site's "
-                     "compiled rules)",
-                     ur->origin ? ur->origin : origin, ur->name);
-            p->refused++;
+            if (sr != NULL && sr->kind != SCAN_K_UNDEFINED) {
+                log_info("user_prefs: %s: rule %s: a user rule cannot redefine a site rule; "
+                         "left out",
+                         ur->origin ? ur->origin : origin, ur->name);
+                scan_ruleset_remove(p->urs, ur->name);
+                p->refused++;
+            } else {
+                p->nrules++;
+            }
             continue;
         }
         if (!ur->has_score)
@@ -65,6 +71,30 @@ sa_prefs_load(const struct sa_rules *r, const char *text, size_t len, const char
         sa_prefs_free(&p);
         return -1;
     }
+    if (p->nrules > 0) {
+        /* the site allowed user rules (or the parser would have refused
+         * them): compile them alone, PCRE2 only */
+        struct scan_engine_opts eo = { 0 };
+        struct sift_err eerr;
+
+        sa_conf_finish(p->conf, p->urs);
+        eo.score_set = set;
+        eo.local_only = (set & 1) == 0;
+        eo.no_hyperscan = true;
+        eo.eval_data = p->conf;
+        eo.actions = p->actions;
+        if (scan_engine_new(p->urs, &eo, &p->engine, &eerr) == -1) {
+            log_warn("user_prefs: %s: the user's rules cannot run: %s", origin, eerr.msg);
+            p->engine = NULL;
+            p->nrules = 0;
+        }
+        for (size_t i = p->nskips_before_engine; i < scan_ruleset_nskips(p->urs); i++) {
+            const struct scan_skip *sk = scan_ruleset_skip_at(p->urs, i);
+
+            log_info("user_prefs: %s: left out (%s): %s", sk->origin, sk->category, sk->message);
+            p->refused++;
+        }
+    }
     p->markup = sa_markup_new(p->conf, r->rs, sa_markup_fqdn(r->markup), "sift " SIFT_VERSION);
     *out = p;
     return 0;
@@ -78,6 +108,7 @@ sa_prefs_free(struct sa_prefs **pp)
     if (p == NULL)
         return;
     sa_markup_free(&p->markup);
+    scan_engine_free(&p->engine);
     scan_ruleset_free(&p->urs);
     sa_conf_free(&p->conf);
     free(p->rescore);
@@ -89,6 +120,7 @@ const struct scan_result *
 sa_rules_scan_prefs(struct sa_rules *r, const struct sa_prefs *p, struct task *t)
 {
     struct scan_run_opts o = { 0 };
+    const struct scan_result *res;
 
     if (p == NULL)
         return sa_rules_scan(r, t);
@@ -96,7 +128,10 @@ sa_rules_scan_prefs(struct sa_rules *r, const struct sa_prefs *p, struct task *t
     o.actions = &p->actions;
     o.rescore = p->rescore;
     o.nrescore = p->nrescore;
-    return sa_rules_scan_with(r, t, &o);
+    res = sa_rules_scan_with(r, t, &o);
+    if (p->engine != NULL)
+        res = scan_result_merge(t->arena, res, scan_engine_run(p->engine, t), &p->actions);
+    return res;
 }
 
 const struct sa_markup *

@@ -7,10 +7,13 @@
  * markup settings (rewrite_header, add_header, report_safe, report
  * templates...) used for that user's scans.
  *
- * Rules a user_prefs defines (with allow_user_rules) are refused: sift
- * runs compiled rule sets, not per-user ones; each is logged. A score
- * line can change or zero a rule the site runs, not turn on one the site
- * has at score 0.
+ * Rules a user_prefs defines are refused (logged) unless the site allows
+ * them (rules.allow_user_rules, or allow_user_rules in its .cf files); then
+ * they are compiled into a small engine of the user's own (PCRE2 only), run
+ * after the site's on the same message, and their hits join the result. A
+ * user rule cannot redefine a site rule, and a user meta reads 0 for site
+ * rules. A score line can change or zero a rule the site runs, not turn on
+ * one the site has at score 0.
  */
 #ifndef SIFT_COMPAT_SA_PREFS_H
 #define SIFT_COMPAT_SA_PREFS_H
@@ -32,7 +35,10 @@ struct sa_prefs {
     size_t nrescore;
     struct scan_actions actions;
     struct sa_markup *markup;
-    size_t refused; /* directives refused or left out (each logged) */
+    struct scan_engine *engine;  /* the user's own rules, or NULL */
+    size_t nrules;               /* user rules run */
+    size_t refused;              /* directives refused or left out (each logged) */
+    size_t nskips_before_engine; /* the parser's skips, logged before compiling */
 };
 
 /* Parse text (the user's user_prefs, named origin in messages) over r's

@@ -189,8 +189,9 @@ scanner_user_load(struct scanner *s, struct scanner_user *u, const struct stat *
     if (sa_prefs_load(s->rules, text, (size_t)got, u->path, &u->prefs, &err) == -1)
         log_warn("user_prefs: %s: %s; using the site's settings", u->path, err.msg);
     else
-        log_info("user_prefs: %s read (%zu score change(s), %zu line(s) left out)", u->path,
-                 u->prefs->nrescore, u->prefs->refused);
+        log_info("user_prefs: %s read (%zu score change(s), %zu rule(s) of the user's, %zu "
+                 "line(s) left out)",
+                 u->path, u->prefs->nrescore, u->prefs->nrules, u->prefs->refused);
     free(text);
 }
 

@@ -4,7 +4,11 @@
 #include "scan/scan_result.h"
 
 #include <stddef.h>
+#include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
+
+#include "core/arena.h"
 
 static const char *const action_names[SCAN_NACTIONS] = { "no action", "greylist", "add header",
                                                          "rewrite subject", "reject" };
@@ -91,4 +95,45 @@ scan_actions_from_cfg(const struct scan_actions_cfg *c, double required_score,
         out->set[i] = true;
     }
     return scan_actions_check(out, err);
+}
+
+static int
+result_hit_cmp(const void *x, const void *y)
+{
+    return strcmp(((const struct scan_hit *)x)->rule->name,
+                  ((const struct scan_hit *)y)->rule->name);
+}
+
+static int
+result_str_cmp(const void *x, const void *y)
+{
+    return strcmp(*(const char *const *)x, *(const char *const *)y);
+}
+
+const struct scan_result *
+scan_result_merge(struct arena *ar, const struct scan_result *a, const struct scan_result *b,
+                  const struct scan_actions *acts)
+{
+    struct scan_result *r = arena_calloc(ar, 1, sizeof(*r));
+    double score = a->score;
+    char buf[64];
+
+    r->hits = arena_calloc(ar, a->nhits + b->nhits + 1, sizeof(*r->hits));
+    memcpy(r->hits, a->hits, a->nhits * sizeof(*r->hits));
+    memcpy(r->hits + a->nhits, b->hits, b->nhits * sizeof(*r->hits));
+    r->nhits = a->nhits + b->nhits;
+    qsort(r->hits, r->nhits, sizeof(*r->hits), result_hit_cmp);
+    r->subhits = arena_calloc(ar, a->nsubhits + b->nsubhits + 1, sizeof(*r->subhits));
+    memcpy(r->subhits, a->subhits, a->nsubhits * sizeof(*r->subhits));
+    memcpy(r->subhits + a->nsubhits, b->subhits, b->nsubhits * sizeof(*r->subhits));
+    r->nsubhits = a->nsubhits + b->nsubhits;
+    qsort(r->subhits, r->nsubhits, sizeof(*r->subhits), result_str_cmp);
+    for (size_t i = 0; i < b->nhits; i++)
+        score += b->hits[i].score;
+    snprintf(buf, sizeof(buf), "%0.3f", score);
+    r->score = strtod(buf, NULL) + 0.0;
+    r->required = acts->set[SCAN_ACTION_ADD_HEADER] ? acts->threshold[SCAN_ACTION_ADD_HEADER] : 5.0;
+    r->is_spam = r->score >= r->required;
+    r->action = scan_actions_pick(acts, r->score);
+    return r;
 }

@@ -71,4 +71,12 @@ struct scan_result {
     enum scan_action action;
 };
 
+/* a's and b's hits together (b's symbols names are not in a: a user's own
+ * rules beside the site's), the score their sum rounded as SpamAssassin
+ * rounds it, required, spam and action from acts. In arena ar. */
+struct arena;
+const struct scan_result *scan_result_merge(struct arena *ar, const struct scan_result *a,
+                                            const struct scan_result *b,
+                                            const struct scan_actions *acts);
+
 #endif

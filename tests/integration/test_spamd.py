@@ -373,3 +373,39 @@ class SpamdTellTest(unittest.TestCase):
                             "spam"], input=HAM, capture_output=True, timeout=60 * SLOW)
         self.assertNotEqual(r.returncode, 0)
         self.assertNotIn(b"successfully", r.stdout)
+
+
+class SpamdUserRulesTest(unittest.TestCase):
+    """With rules.allow_user_rules, a user's own rules in user_prefs run for
+    that user (beside the site's, in an engine of their own); they may not
+    redefine a site rule; other users never see them."""
+
+    @classmethod
+    def setUpClass(cls):
+        cls.sd = Siftd(workers=("spamd",), overrides=["rules.allow_user_rules=yes"])
+        users = os.path.join(cls.sd.dir, "users")
+        cls.sd.overrides.append(f"rules.user_prefs={users}/%u/user_prefs")
+        os.makedirs(os.path.join(users, "dave"))
+        with open(os.path.join(users, "dave", "user_prefs"), "w") as f:
+            f.write("body DAVE_NOON /noon/\nscore DAVE_NOON 4.5\ndescribe DAVE_NOON Says noon\n"
+                    "header DAVE_LUNCH Subject =~ /lunch/i\nscore DAVE_LUNCH 0.75\n"
+                    "meta DAVE_BOTH DAVE_NOON && DAVE_LUNCH\nscore DAVE_BOTH 1\n"
+                    "body GTUBE /never matches this/\n")
+        cls.sd.start()
+
+    @classmethod
+    def tearDownClass(cls):
+        cls.sd.cleanup()
+
+    def test_user_rules_run_for_their_user(self):
+        got = self.sd.spamd(request("SYMBOLS", HAM, headers=[("User", "dave")]))
+        self.assertTrue(got.endswith(b"\r\n\r\nDAVE_BOTH,DAVE_LUNCH,DAVE_NOON"), got)
+        self.assertIn(b"Spam: True ; 6.2 / 5.0\r\n", got)
+        got = self.sd.spamd(request("SYMBOLS", HAM, headers=[("User", "erin")]))
+        self.assertTrue(got.endswith(b"Spam: False ; 0.0 / 5.0\r\n\r\n"), got)
+
+    def test_site_rules_cannot_be_redefined(self):
+        gtube = b"Subject: x\r\n\r\n" + GTUBE_LINE + b"\r\n"
+        got = self.sd.spamd(request("CHECK", gtube, headers=[("User", "dave")]))
+        self.assertIn(b"Spam: True ; 1000.0 / 5.0", got)
+        self.sd.wait_log(r"rule GTUBE: a user rule cannot redefine a site rule")
