@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "core/log.h"
+#include "core/strv.h"
 #include "core/xmalloc.h"
 
 #define CTL_FAIL_MAX    5    /* wrong passwords ... */
@@ -94,18 +95,6 @@ ctl_auth_free(struct ctl_auth **ap)
     *ap = NULL;
 }
 
-static int
-ctl_hexval(int c)
-{
-    if (c >= '0' && c <= '9')
-        return c - '0';
-    if (c >= 'a' && c <= 'f')
-        return c - 'a' + 10;
-    if (c >= 'A' && c <= 'F')
-        return c - 'A' + 10;
-    return -1;
-}
-
 bool
 ctl_query_param(struct strv query, const char *name, char *out, size_t outlen)
 {
@@ -122,8 +111,8 @@ ctl_query_param(struct strv query, const char *name, char *out, size_t outlen)
                 if (query.p[k] == '+') {
                     out[n++] = ' ';
                 } else if (query.p[k] == '%' && k + 2 < end &&
-                           (hi = ctl_hexval((unsigned char)query.p[k + 1])) >= 0 &&
-                           (lo = ctl_hexval((unsigned char)query.p[k + 2])) >= 0) {
+                           (hi = strv_hexval((unsigned char)query.p[k + 1])) >= 0 &&
+                           (lo = strv_hexval((unsigned char)query.p[k + 2])) >= 0) {
                     out[n++] = (char)(hi << 4 | lo);
                     k += 2;
                 } else {

@@ -836,19 +836,6 @@ eng_run_metas(struct eng_run *run)
     }
 }
 
-static int
-eng_hit_cmp(const void *a, const void *b)
-{
-    return strcmp(((const struct scan_hit *)a)->rule->name,
-                  ((const struct scan_hit *)b)->rule->name);
-}
-
-static int
-eng_str_cmp(const void *a, const void *b)
-{
-    return strcmp(*(const char *const *)a, *(const char *const *)b);
-}
-
 /* ---- composites ---- */
 
 struct eng_comp {
@@ -1014,9 +1001,9 @@ eng_result(struct eng_run *run)
         h->option = ts->option;
         score += h->score;
     }
-    qsort(res->subhits, res->nsubhits, sizeof(*res->subhits), eng_str_cmp);
+    qsort(res->subhits, res->nsubhits, sizeof(*res->subhits), scan_name_cmp);
     score += eng_composites(run, res);
-    qsort(res->hits, res->nhits, sizeof(*res->hits), eng_hit_cmp);
+    qsort(res->hits, res->nhits, sizeof(*res->hits), scan_hit_cmp);
     /* SA rounds the score to three decimals before comparing */
     snprintf(buf, sizeof(buf), "%0.3f", score);
     res->score = strtod(buf, NULL) + 0.0;

@@ -97,15 +97,15 @@ scan_actions_from_cfg(const struct scan_actions_cfg *c, double required_score,
     return scan_actions_check(out, err);
 }
 
-static int
-result_hit_cmp(const void *x, const void *y)
+int
+scan_hit_cmp(const void *x, const void *y)
 {
     return strcmp(((const struct scan_hit *)x)->rule->name,
                   ((const struct scan_hit *)y)->rule->name);
 }
 
-static int
-result_str_cmp(const void *x, const void *y)
+int
+scan_name_cmp(const void *x, const void *y)
 {
     return strcmp(*(const char *const *)x, *(const char *const *)y);
 }
@@ -122,12 +122,12 @@ scan_result_merge(struct arena *ar, const struct scan_result *a, const struct sc
     memcpy(r->hits, a->hits, a->nhits * sizeof(*r->hits));
     memcpy(r->hits + a->nhits, b->hits, b->nhits * sizeof(*r->hits));
     r->nhits = a->nhits + b->nhits;
-    qsort(r->hits, r->nhits, sizeof(*r->hits), result_hit_cmp);
+    qsort(r->hits, r->nhits, sizeof(*r->hits), scan_hit_cmp);
     r->subhits = arena_calloc(ar, a->nsubhits + b->nsubhits + 1, sizeof(*r->subhits));
     memcpy(r->subhits, a->subhits, a->nsubhits * sizeof(*r->subhits));
     memcpy(r->subhits + a->nsubhits, b->subhits, b->nsubhits * sizeof(*r->subhits));
     r->nsubhits = a->nsubhits + b->nsubhits;
-    qsort(r->subhits, r->nsubhits, sizeof(*r->subhits), result_str_cmp);
+    qsort(r->subhits, r->nsubhits, sizeof(*r->subhits), scan_name_cmp);
     for (size_t i = 0; i < b->nhits; i++)
         score += b->hits[i].score;
     snprintf(buf, sizeof(buf), "%0.3f", score);

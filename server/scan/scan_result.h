@@ -71,6 +71,10 @@ struct scan_result {
     enum scan_action action;
 };
 
+/* qsort comparators: hits by rule name, and names (const char *). */
+int scan_hit_cmp(const void *x, const void *y);
+int scan_name_cmp(const void *x, const void *y);
+
 /* a's and b's hits together (b's symbols names are not in a: a user's own
  * rules beside the site's), the score their sum rounded as SpamAssassin
  * rounds it, required, spam and action from acts. In arena ar. */
