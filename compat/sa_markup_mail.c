@@ -105,6 +105,20 @@ mail_rewrite_kind(struct strv line)
     return -1;
 }
 
+/* prefix followed by s, bytes as they are (a header line may hold a NUL,
+ * so no printf) */
+static struct strv
+mail_concat(struct sa_pms *p, const char *prefix, struct strv s)
+{
+    size_t pl = strlen(prefix);
+    char *r = arena_alloc(p->t->arena, pl + s.len + 1);
+
+    memcpy(r, prefix, pl);
+    memcpy(r + pl, s.p, s.len);
+    r[pl + s.len] = '\0';
+    return strv_make(r, pl + s.len);
+}
+
 /* A template's text for a header: tags replaced, newlines as spaces. */
 static char *
 mail_tag(struct sa_pms *p, const char *tpl, bool strip_trailing)
@@ -198,9 +212,7 @@ mail_no_report_safe(struct sa_pms *p, struct buf *out)
             if (created) /* SA says so for every rewritten header then */
                 mail_lines_push(&l, strv_cstr("X-Spam-Prev-Subject: (nonexistent)\n"));
             else
-                mail_lines_push(&l, strv_make(arena_printf(p->t->arena, "X-Spam-Prev-%.*s",
-                                                           (int)l.v[i].len, l.v[i].p),
-                                              l.v[i].len + 12));
+                mail_lines_push(&l, mail_concat(p, "X-Spam-Prev-", l.v[i]));
             if (k != SA_MK_SUBJECT)
                 tag = arena_printf(p->t->arena, "(%s)", tag);
             if (ntag != NULL)
@@ -299,17 +311,20 @@ mail_report_safe(struct sa_pms *p, struct buf *out)
         have[i] = mail_pristine_header(p, names[i], &v[i], NULL, NULL);
     if (mk->rewrite[SA_MK_SUBJECT] != NULL) {
         char *tag = mail_tag(p, mk->rewrite[SA_MK_SUBJECT], false);
-        const char *subj = have[3] ? arena_strndup(p->t->arena, v[3].p, v[3].len) : "\n";
+        struct strv subj = have[3] ? v[3] : strv_cstr("\n");
         size_t tl = strlen(tag);
+        struct buf b;
 
-        if (p->subjprefix != NULL) {
-            char *ntag = mail_tag(p, p->subjprefix, false);
-            subj = arena_printf(p->t->arena, "%s%s", ntag, subj);
-        }
-        if (strncmp(subj, tag, tl) == 0 && subj[tl] == ' ')
-            subj += tl + 1;
-        subj = arena_printf(p->t->arena, "%s %s", tag, subj);
-        v[3] = strv_cstr(subj);
+        /* bytes as they are (a NUL included): no printf on the value */
+        buf_init(&b);
+        if (p->subjprefix != NULL)
+            buf_puts(&b, mail_tag(p, p->subjprefix, false));
+        buf_append(&b, subj.p, subj.len);
+        subj = strv_make(b.p, b.len);
+        if (subj.len > tl && memcmp(subj.p, tag, tl) == 0 && subj.p[tl] == ' ')
+            subj = strv_make(subj.p + tl + 1, subj.len - tl - 1);
+        v[3] = mail_concat(p, arena_printf(p->t->arena, "%s ", tag), subj);
+        buf_clear(&b);
         have[3] = true;
     }
     for (int k = SA_MK_FROM; k <= SA_MK_TO; k++) {
@@ -337,8 +352,14 @@ mail_report_safe(struct sa_pms *p, struct buf *out)
 
             if (end >= ttl && memcmp(s.p + end - ttl, tt, ttl) == 0)
                 keep = end - ttl;
-            v[idx] = strv_cstr(arena_printf(p->t->arena, "%.*s%s%.*s", (int)keep, s.p, tt,
-                                            (int)(s.len - end), s.p + end));
+            struct buf b;
+
+            buf_init(&b);
+            buf_append(&b, s.p, keep);
+            buf_puts(&b, tt);
+            buf_append(&b, s.p + end, s.len - end);
+            v[idx] = mail_concat(p, "", strv_make(b.p, b.len));
+            buf_clear(&b);
         }
         have[idx] = true;
     }

@@ -324,6 +324,13 @@ class SpamdUserPrefsTest(unittest.TestCase):
         self.assertIn("multipart/mixed", other)
         self.assertIn("\nSubject: Test spam mail (GTUBE)\n", other)
 
+    def test_header_bytes_are_kept_when_rewritten(self):
+        # a NUL in the Subject (found by fuzz_sa_markup): the copy keeps every byte
+        msg = GTUBE.replace(b"Subject: Test spam mail (GTUBE)", b"Subject: Test\x00spam mail")
+        body = self.check("alice", msg, "PROCESS").partition(b"\r\n\r\n")[2]
+        self.assertIn(b"\nSubject: [SPAM] Test\x00spam mail\n", body)
+        self.assertIn(b"\nX-Spam-Prev-Subject: Test\x00spam mail\n", body)
+
     def test_user_rules_are_refused_and_logged(self):
         self.assertEqual(self.check("alice", HAM, "SYMBOLS").partition(b"\r\n\r\n")[2],
                          b"NO_RECEIVED,NO_RELAYS")
