@@ -16,7 +16,7 @@ sa_prefs_load(const struct sa_rules *r, const char *text, size_t len, const char
 {
     struct sa_prefs *p = xcalloc(1, sizeof(*p));
     int set = sa_conf_score_set(r->conf);
-    size_t n, k = 0;
+    size_t n, k = 0, parsed_skips; /* skips the parser made (logged before compiling) */
 
     *out = NULL;
     p->conf = sa_conf_new_user(r->conf, r->allow_user_rules);
@@ -29,7 +29,7 @@ sa_prefs_load(const struct sa_rules *r, const char *text, size_t len, const char
         log_info("user_prefs: %s: left out (%s): %s", sk->origin, sk->category, sk->message);
         p->refused++;
     }
-    p->nskips_before_engine = scan_ruleset_nskips(p->urs);
+    parsed_skips = scan_ruleset_nskips(p->urs);
     n = scan_ruleset_count(p->urs);
     p->rescore = xcalloc(n ? n : 1, sizeof(*p->rescore));
     for (size_t i = 0; i < n; i++) {
@@ -88,7 +88,7 @@ sa_prefs_load(const struct sa_rules *r, const char *text, size_t len, const char
             p->engine = NULL;
             p->nrules = 0;
         }
-        for (size_t i = p->nskips_before_engine; i < scan_ruleset_nskips(p->urs); i++) {
+        for (size_t i = parsed_skips; i < scan_ruleset_nskips(p->urs); i++) {
             const struct scan_skip *sk = scan_ruleset_skip_at(p->urs, i);
 
             log_info("user_prefs: %s: left out (%s): %s", sk->origin, sk->category, sk->message);

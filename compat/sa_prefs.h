@@ -35,10 +35,9 @@ struct sa_prefs {
     size_t nrescore;
     struct scan_actions actions;
     struct sa_markup *markup;
-    struct scan_engine *engine;  /* the user's own rules, or NULL */
-    size_t nrules;               /* user rules run */
-    size_t refused;              /* directives refused or left out (each logged) */
-    size_t nskips_before_engine; /* the parser's skips, logged before compiling */
+    struct scan_engine *engine; /* the user's own rules, or NULL */
+    size_t nrules;              /* user rules run */
+    size_t refused;             /* directives refused or left out (each logged) */
 };
 
 /* Parse text (the user's user_prefs, named origin in messages) over r's
