@@ -39,7 +39,7 @@ endif
 ifeq ($(origin HYPERSCAN),undefined)
 HYPERSCAN := $(shell pkg-config --exists libhs && echo yes || echo no)
 endif
-PKGS      := libevent libevent_openssl yaml-0.1 libsodium libpcre2-8 libidn2 libssl libcrypto zlib \
+PKGS      := libevent libevent_openssl yaml-0.1 libsodium libpcre2-8 libidn2 libssl libcrypto zlib libzstd \
              $(if $(filter yes,$(HYPERSCAN)),libhs)
 PKG_CFLAGS := $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
 PKG_LIBS   := $(shell pkg-config --libs $(PKGS) 2>/dev/null)

@@ -74,6 +74,18 @@ void sa_markup_report(const struct sa_markup *mk, struct task *t, const struct s
 void sa_markup_rewrite(const struct sa_markup *mk, struct task *t, const struct scan_result *res,
                        const struct sa_markup_env *env, struct buf *out);
 
+/* The X-Spam-* fields rewrite_mail adds to this message (add_header for
+ * spam or for ham, as res says), each "X-Spam-Name: value\n" with SA's
+ * folding (LF line ends): what a milter or an HTTP client adds itself. */
+void sa_markup_headers(const struct sa_markup *mk, struct task *t, const struct scan_result *res,
+                       const struct sa_markup_env *env, struct buf *out);
+
+/* The Subject rewrite_mail gives a spam under rewrite_header Subject (and
+ * subjprefix): the value after "Subject:", without its line end. false
+ * (nothing appended) when the message is not spam or no rewrite is set. */
+bool sa_markup_subject(const struct sa_markup *mk, struct task *t, const struct scan_result *res,
+                       const struct sa_markup_env *env, struct buf *out);
+
 /* Util::wrap(string, prefix, first, length, overflow, break): break is
  * "\\s" (one white space character) or ",\\s" (after white space or a
  * comma, zero-width, as header folding uses). Appends to out. */

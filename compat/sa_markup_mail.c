@@ -490,3 +490,38 @@ sa_markup_rewrite(const struct sa_markup *mk, struct task *t, const struct scan_
     else
         mail_no_report_safe(&p, out);
 }
+
+void
+sa_markup_headers(const struct sa_markup *mk, struct task *t, const struct scan_result *res,
+                  const struct sa_markup_env *env, struct buf *out)
+{
+    struct sa_pms p;
+
+    sa_pms_init(&p, mk, t, res, env);
+    sa_pms_added_headers(&p, res->is_spam, out);
+}
+
+bool
+sa_markup_subject(const struct sa_markup *mk, struct task *t, const struct scan_result *res,
+                  const struct sa_markup_env *env, struct buf *out)
+{
+    const struct mime_header *f;
+    struct strv line = strv_cstr("Subject: ");
+    struct sa_pms p;
+    size_t i;
+
+    if (!res->is_spam || mk->rewrite[SA_MK_SUBJECT] == NULL)
+        return false;
+    sa_pms_init(&p, mk, t, res, env);
+    if ((f = mime_hdr_find(&p.m->root->hdrs, strv_cstr("Subject"))) != NULL)
+        line = mail_concat(&p, "Subject:", f->raw);
+    if (p.subjprefix != NULL)
+        line = mail_prefix_tag(&p, line, mail_tag(&p, p.subjprefix, true));
+    line = mail_prefix_tag(&p, line, mail_tag(&p, mk->rewrite[SA_MK_SUBJECT], false));
+    for (i = sizeof("Subject:") - 1; i < line.len && (line.p[i] == ' ' || line.p[i] == '\t'); i++)
+        ;
+    while (line.len > i && (line.p[line.len - 1] == '\n' || line.p[line.len - 1] == '\r'))
+        line.len--;
+    buf_append(out, line.p + i, line.len - i);
+    return true;
+}

@@ -212,6 +212,13 @@ json_double(struct json *j, double v)
 }
 
 void
+json_raw(struct json *j, const char *text)
+{
+    json_sep(j);
+    buf_puts(j->out, text);
+}
+
+void
 json_bool(struct json *j, bool v)
 {
     json_sep(j);

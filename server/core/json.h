@@ -39,6 +39,8 @@ void json_uint(struct json *j, uint64_t v);
 /* %.*g-style number; NaN and infinities are written as null. */
 void json_double(struct json *j, double v);
 void json_bool(struct json *j, bool v);
+/* A value already written as JSON text (a number in a given format). */
+void json_raw(struct json *j, const char *text);
 void json_null(struct json *j);
 
 /* A string value on its own (with quotes), escaped as mode `bytes` says. */

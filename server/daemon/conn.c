@@ -51,22 +51,27 @@ conn_make_tag(char tag[8])
     tag[6] = '\0';
 }
 
+/* peer: "127.0.0.1:52100", "[::1]:52100" or "unix"; addr: the address
+ * alone, "127.0.0.1" for a Unix socket (a local client). */
 static void
-conn_peer_str(const struct sockaddr *sa, socklen_t salen, char *out, size_t outlen)
+conn_peer_str(const struct sockaddr *sa, socklen_t salen, char *peer, size_t peerlen, char *addr,
+              size_t addrlen)
 {
     char host[NI_MAXHOST], serv[NI_MAXSERV];
 
     if (sa == NULL || sa->sa_family == AF_UNIX ||
         getnameinfo(sa, salen, host, sizeof(host), serv, sizeof(serv),
                     NI_NUMERICHOST | NI_NUMERICSERV) != 0) {
-        snprintf(out, outlen, "unix");
+        snprintf(peer, peerlen, "unix");
+        snprintf(addr, addrlen, "127.0.0.1");
         return;
     }
     /* numeric hosts fit: an IPv6 address is at most 45 characters */
     if (sa->sa_family == AF_INET6)
-        snprintf(out, outlen, "[%.46s]:%.8s", host, serv);
+        snprintf(peer, peerlen, "[%.46s]:%.8s", host, serv);
     else
-        snprintf(out, outlen, "%.46s:%.8s", host, serv);
+        snprintf(peer, peerlen, "%.46s:%.8s", host, serv);
+    snprintf(addr, addrlen, "%.46s", host);
 }
 
 /* Timeouts and read state for a phase. */
@@ -170,9 +175,9 @@ conn_accept(struct worker *w, int fd, const struct sockaddr *sa, socklen_t salen
     struct conn *c;
 
     if (!conn_allowed(w->wc, sa)) {
-        char peer[64];
+        char peer[64], addr[48];
 
-        conn_peer_str(sa, salen, peer, sizeof(peer));
+        conn_peer_str(sa, salen, peer, sizeof(peer), addr, sizeof(addr));
         /* spamd too closes without a byte: the peer learns nothing */
         log_notice("connection from %s refused: not in allowed_ips", peer);
         close(fd);
@@ -192,7 +197,7 @@ conn_accept(struct worker *w, int fd, const struct sockaddr *sa, socklen_t salen
         return;
     }
     conn_make_tag(c->tag);
-    conn_peer_str(sa, salen, c->peer, sizeof(c->peer));
+    conn_peer_str(sa, salen, c->peer, sizeof(c->peer), c->addr, sizeof(c->addr));
     c->state = xcalloc(1, proto->state_size ? proto->state_size : 1);
     worker_conn_added(w, c);
     log_tdebug(c->tag, "connection from %s%s", c->peer, tls ? " (TLS)" : "");

@@ -49,6 +49,7 @@ struct conn {
     enum conn_phase phase;
     char tag[8];     /* random, in every log line about this connection */
     char peer[64];   /* "127.0.0.1:52100", "[::1]:52100", "unix" */
+    char addr[48];   /* "127.0.0.1", "::1"; a Unix socket's peer is local: "127.0.0.1" */
     void *state;     /* the protocol's, proto->state_size bytes */
     unsigned served; /* requests answered */
     unsigned depth;  /* callbacks on the stack */

@@ -251,5 +251,6 @@ scanner_scan(struct scanner *s, const char *raw, size_t len, const char *user,
     out->task = task_new(&s->mime, raw, len, false);
     out->res = sa_rules_scan_prefs(s->rules, p, out->task);
     out->markup = sa_prefs_markup(s->rules, p);
+    out->actions = p != NULL ? &p->actions : &s->rules->actions;
     out->user_prefs = p != NULL;
 }

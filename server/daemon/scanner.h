@@ -46,8 +46,9 @@ void scanner_clear(struct scanner *s);
 struct scanner_scan {
     struct task *task; /* the message, the result's memory: task_free it */
     const struct scan_result *res;
-    const struct sa_markup *markup; /* the user's or the site's */
-    bool user_prefs;                /* the user's preferences applied */
+    const struct sa_markup *markup;     /* the user's or the site's */
+    const struct scan_actions *actions; /* the thresholds the action was picked with */
+    bool user_prefs;                    /* the user's preferences applied */
 };
 
 /* Scan raw[0..len) (kept alive by the caller until task_free) for user

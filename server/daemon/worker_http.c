@@ -13,6 +13,7 @@
 #include "core/version.h"
 #include "daemon/conn.h"
 #include "daemon/controller.h"
+#include "daemon/http_scan.h"
 #include "daemon/worker.h"
 #include "daemon/worker_types.h"
 
@@ -116,7 +117,12 @@ http_route(struct conn *c, const struct http_request *req, struct http_answer *a
         r->handle(c, req, ans);
         return;
     }
-    http_error(site, ans, 404, "Not found");
+    if (site->json_errors) { /* rspamd's scan API: 500 even though it means 400 */
+        http_error(site, ans, 500, "invalid command");
+        ans->reason = "invalid command";
+    } else {
+        http_error(site, ans, 404, "Not found");
+    }
 }
 
 static void
@@ -130,9 +136,17 @@ http_serve(struct conn *c)
 
     conn_busy(c);
     if (req->legacy) {
-        log_tinfo(c->tag, "%.*s %.*s request from %s: the legacy protocol is not served yet",
-                  (int)req->method_name.len, req->method_name.p, (int)req->legacy_proto.len,
-                  req->legacy_proto.p, c->peer);
+        struct buf out;
+
+        buf_init(&out);
+        if (http_scan_legacy(c, req, &out)) {
+            conn_write(c, out.p, out.len);
+        } else {
+            log_tinfo(c->tag, "%.*s %.*s request from %s: not served, closing",
+                      (int)req->method_name.len, req->method_name.p, (int)req->legacy_proto.len,
+                      req->legacy_proto.p, c->peer);
+        }
+        buf_clear(&out);
         conn_done(c, false);
         return;
     }
@@ -255,16 +269,34 @@ http_ping(struct conn *c, const struct http_request *req, struct http_answer *an
     buf_puts(&ans->body, "pong\r\n");
 }
 
+#define HTTP_M_SCAN (HTTP_M_POST | HTTP_M_GET)
+
 static const struct http_route normal_routes[] = {
     { "/ping", HTTP_M_GET | HTTP_M_HEAD, http_ping },
+    { "/checkv2", HTTP_M_SCAN, http_scan_checkv2 },
+    { "/check", HTTP_M_SCAN, http_scan_check },
+    { "/symbols", HTTP_M_SCAN, http_scan_check },
+    { "/scan", HTTP_M_SCAN, http_scan_check },
+    { "/process", HTTP_M_SCAN, http_scan_check },
+    { "/report", HTTP_M_SCAN, http_scan_check },
+    { "/report_ifspam", HTTP_M_SCAN, http_scan_check },
+    { "/skip", HTTP_M_SCAN, http_scan_skip },
 };
-static const struct http_site normal_site = { normal_routes, 1, true, NULL, NULL };
+static const struct http_site normal_site = { normal_routes,
+                                              sizeof(normal_routes) / sizeof(normal_routes[0]),
+                                              true, NULL, NULL };
 
+/* the controller serves the scan API too (its auth first: controller_dispatch) */
 static const struct http_route controller_routes[] = {
     { "/ping", HTTP_M_GET | HTTP_M_HEAD, http_ping },
+    { "/checkv2", HTTP_M_SCAN, http_scan_checkv2 },
+    { "/check", HTTP_M_SCAN, http_scan_check },
+    { "/scan", HTTP_M_SCAN, http_scan_check },
 };
-static const struct http_site controller_site = { controller_routes, 1, false, controller_dispatch,
-                                                  "Cache-Control: no-store\r\n" };
+static const struct http_site controller_site = {
+    controller_routes, sizeof(controller_routes) / sizeof(controller_routes[0]), false,
+    controller_dispatch, "Cache-Control: no-store\r\n"
+};
 
 #define HTTP_CONN_PROTO(site)                                                                      \
     {                                                                                              \

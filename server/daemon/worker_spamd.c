@@ -58,27 +58,6 @@ spamd_reply_error(struct conn *c, int code, const char *text)
     spamd_reply(c, &out);
 }
 
-/* The peer's address for _REMOTEHOSTADDR_: "127.0.0.1" from
- * "127.0.0.1:52100", "::1" from "[::1]:52100"; a Unix socket is local. */
-static void
-spamd_peer_addr(const struct conn *c, char *out, size_t outlen)
-{
-    const char *p = c->peer, *colon = strrchr(p, ':');
-    size_t n;
-
-    if (colon == NULL || strcmp(p, "unix") == 0) {
-        snprintf(out, outlen, "127.0.0.1");
-        return;
-    }
-    if (*p == '[') {
-        p++;
-        n = (size_t)(colon - p) - 1;
-    } else {
-        n = (size_t)(colon - p);
-    }
-    snprintf(out, outlen, "%.*s", (int)n, p);
-}
-
 /* Report a scan to the statistics every process shares (the controller's
  * /stat and /history). mid: the Message-Id value, or an empty view. */
 static void
@@ -119,7 +98,7 @@ spamd_scan(struct conn *c)
     struct scanner_scan sr;
     struct spamd_result r = { 0 };
     struct sa_markup_env env;
-    char score[32], thr[32], addr[64], text[256];
+    char score[32], thr[32], text[256];
     struct buf body, out, tests;
     struct task *t;
     double t0 = clock_mono();
@@ -139,9 +118,8 @@ spamd_scan(struct conn *c)
         spamd_reply_error(c, code, text);
         return;
     }
-    spamd_peer_addr(c, addr, sizeof(addr));
-    env.remote_addr = addr;
-    env.remote_host = addr;
+    env.remote_addr = c->addr;
+    env.remote_host = c->addr;
     /* SA scans an empty message as a single newline */
     scanner_scan(scn, req->body.len > 0 ? req->body.p : "\n", req->body.len > 0 ? req->body.len : 1,
                  req->user, &sr);
@@ -185,7 +163,7 @@ spamd_scan(struct conn *c)
               req->user ? req->user : "(unknown)", sr.user_prefs ? " (user_prefs)" : "", c->peer,
               res->is_spam ? "Y" : "N", score, thr, (clock_mono() - t0) * 1000.0, req->body.len,
               found ? (int)mid.len : 9, found ? mid.p : "(unknown)", tests.len ? tests.p : "none");
-    spamd_stats(t, res, req, addr, found ? mid : strv_make("", 0), (clock_mono() - t0) * 1000.0);
+    spamd_stats(t, res, req, c->addr, found ? mid : strv_make("", 0), (clock_mono() - t0) * 1000.0);
     task_free(&t);
     spamd_reply(c, &out);
     buf_clear(&body);

@@ -5,7 +5,9 @@
  * way a worker feeds it: keep what the parser left, append, feed again.
  * Each complete request has every view read and checked against the head
  * buffer, then the parser is reset for the pipelined bytes after it;
- * http_eof ends the input.
+ * http_eof ends the input. A body that is a zstd frame is decompressed as
+ * the scan API does it (with a small limit), and every body is rendered in
+ * the rspamd reply shapes as message-id and subject.
  */
 #include "proto/proto_http.h"
 
@@ -15,6 +17,7 @@
 #include <string.h>
 
 #include "core/buf.h"
+#include "proto/proto_rspamd.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
@@ -57,6 +60,37 @@ fuzz_render(int status, const char *reason, const char *body, size_t len, int ke
     buf_clear(&out);
 }
 
+/* The scan API's body handling and reply shapes over what arrived. */
+static void
+fuzz_scan_api(const struct http_request *r)
+{
+    struct rspamd_symbol sym = { "SYM", 1.5, 1.5, NULL, NULL };
+    struct rspamd_reply rep = { .action = "no action", .symbols = &sym, .nsymbols = 1 };
+    struct buf z, out;
+    char err[256], *text;
+
+    buf_init(&z);
+    buf_init(&out);
+    if (rspamd_is_zstd(r->body.p, r->body.len) &&
+        rspamd_zstd_decompress(r->body.p, r->body.len, 1 << 20, &z, err, sizeof(err)) == 0 &&
+        z.len > 1 << 20)
+        abort();
+    text = strndup(r->body.p ? r->body.p : "", r->body.len); /* up to a NUL, as a C string */
+    rep.message_id = text;
+    rep.subject = text;
+    sym.option = text;
+    rspamd_render_v2(&rep, &out);
+    rspamd_render_v1(&rep, &out);
+    rspamd_render_rspamc(&rep, "1.3", &out);
+    if (memchr(out.p, '\n', out.len) == NULL)
+        abort();
+    rspamd_render_spamc(&rep, true, &out);
+    fuzz_sink += out.len + z.len;
+    free(text);
+    buf_clear(&z);
+    buf_clear(&out);
+}
+
 static void
 fuzz_done(const struct http_parser *hp)
 {
@@ -80,6 +114,7 @@ fuzz_done(const struct http_parser *hp)
     fuzz_view(hp, strv_make(r->body.p, r->body.len), 0);
     fuzz_sink += http_header_get(r, "content-length") != NULL;
     fuzz_render(200, NULL, r->body.p, r->body.len, r->keep_alive, r->method == HTTP_HEAD);
+    fuzz_scan_api(r);
 }
 
 static void

@@ -128,10 +128,11 @@ class PingTest(SiftdTest):
                 self.assertIn("Server: sift/", head)
                 self.assertEqual(body, "pong\r\n")
 
-    def test_unknown_paths_get_404(self):
+    def test_unknown_paths(self):
+        # the scan API answers as rspamd does: 500 with the error as the reason
         r = self.curl(f"http://127.0.0.1:{self.sd.ports['normal']}/checkv3")
-        self.assertTrue(r.stdout.startswith("HTTP/1.1 404 Not Found"), r.stdout)
-        self.assertIn('{"error":"Not found","error_domain":"protocol-error"}', r.stdout)
+        self.assertTrue(r.stdout.startswith("HTTP/1.1 500 invalid command\r\n"), r.stdout)
+        self.assertIn('{"error":"invalid command","error_domain":"protocol-error"}', r.stdout)
         r = self.curl(f"http://127.0.0.1:{self.sd.ports['controller']}/nothing")
         self.assertTrue(r.stdout.startswith("HTTP/1.1 404 Not Found"), r.stdout)
         self.assertTrue(r.stdout.endswith("\r\n\r\nNot found"), r.stdout)
