@@ -119,18 +119,64 @@ sa_prefs_free(struct sa_prefs **pp)
 const struct scan_result *
 sa_rules_scan_prefs(struct sa_rules *r, const struct sa_prefs *p, struct task *t)
 {
+    return sa_rules_scan_set(r, p, NULL, NULL, t);
+}
+
+/* p's rescores, then s's: rules it leaves off at 0, the scores it gives
+ * (later entries win). In t's arena. */
+static void
+prefs_settings_rescore(struct sa_rules *r, const struct sa_prefs *p, const struct scan_settings *s,
+                       struct task *t, struct scan_run_opts *o)
+{
+    size_t nrules = scan_ruleset_count(r->rs), n = 0;
+    size_t base = p != NULL ? p->nrescore : 0;
+    struct scan_rescore *v = arena_calloc(t->arena, base + nrules + s->nscores + 1, sizeof(*v));
+
+    if (base > 0)
+        memcpy(v, p->rescore, base * sizeof(*v));
+    n = base;
+    for (size_t i = 0; i < s->nscores; i++) {
+        const struct scan_rule *rule = scan_ruleset_find(r->rs, s->scores[i].name);
+
+        if (rule != NULL) {
+            v[n].rule = rule;
+            v[n++].score = s->scores[i].score;
+        }
+    }
+    for (size_t i = 0; i < nrules; i++) {
+        const struct scan_rule *rule = scan_ruleset_at(r->rs, i);
+
+        if (scan_settings_off(s, rule)) {
+            v[n].rule = rule;
+            v[n++].score = 0.0;
+        }
+    }
+    o->rescore = v;
+    o->nrescore = n;
+}
+
+const struct scan_result *
+sa_rules_scan_set(struct sa_rules *r, const struct sa_prefs *p, const struct scan_settings *s,
+                  const struct scan_actions *acts, struct task *t)
+{
     struct scan_run_opts o = { 0 };
     const struct scan_result *res;
 
-    if (p == NULL)
+    if (p == NULL && s == NULL && acts == NULL)
         return sa_rules_scan(r, t);
-    o.eval_data = p->conf;
-    o.actions = &p->actions;
-    o.rescore = p->rescore;
-    o.nrescore = p->nrescore;
+    if (acts == NULL)
+        acts = p != NULL ? &p->actions : &r->actions;
+    o.eval_data = p != NULL ? p->conf : NULL;
+    o.actions = acts;
+    if (p != NULL) {
+        o.rescore = p->rescore;
+        o.nrescore = p->nrescore;
+    }
+    if (s != NULL && scan_settings_touches_rules(s))
+        prefs_settings_rescore(r, p, s, t, &o);
     res = sa_rules_scan_with(r, t, &o);
-    if (p->engine != NULL)
-        res = scan_result_merge(t->arena, res, scan_engine_run(p->engine, t), &p->actions);
+    if (p != NULL && p->engine != NULL)
+        res = scan_result_merge(t->arena, res, scan_engine_run(p->engine, t), acts);
     return res;
 }
 

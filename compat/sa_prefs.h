@@ -26,6 +26,7 @@
 #include "core/err.h"
 #include "scan/scan_engine.h"
 #include "scan/scan_result.h"
+#include "scan/scan_settings.h"
 #include "scan/task.h"
 
 struct sa_prefs {
@@ -50,6 +51,12 @@ void sa_prefs_free(struct sa_prefs **pp);
 /* Scan with a user's preferences (NULL: the site's). */
 const struct scan_result *sa_rules_scan_prefs(struct sa_rules *r, const struct sa_prefs *p,
                                               struct task *t);
+/* The same with a request's settings (NULL: none; see scan_settings.h:
+ * their scores and disabled rules go over the user's) under thresholds
+ * acts (NULL: the user's or the site's). */
+const struct scan_result *sa_rules_scan_set(struct sa_rules *r, const struct sa_prefs *p,
+                                            const struct scan_settings *s,
+                                            const struct scan_actions *acts, struct task *t);
 
 /* The markup to render p's results with (the site's when p is NULL). */
 const struct sa_markup *sa_prefs_markup(const struct sa_rules *r, const struct sa_prefs *p);

@@ -14,6 +14,7 @@
 #include "compat/sa_markup.h"
 #include "core/arena.h"
 #include "core/clock.h"
+#include "core/json_read.h"
 #include "core/log.h"
 #include "daemon/conn.h"
 #include "daemon/scanner.h"
@@ -42,9 +43,11 @@ struct hs_req {
     const char **rcpt;
     size_t nrcpt;
     bool raw, milter, groups, no_log, skip, zstd_reply;
-    struct buf body; /* the decompressed body, when it came compressed */
-    bool decoded;    /* body holds it */
-    int err_status;  /* != 0: refuse with this status and err */
+    const struct scan_settings *settings; /* Settings, else the Settings-ID block; NULL: none */
+    const char *settings_from;            /* "Settings" or "Settings-ID <id>", for errors */
+    struct buf body;                      /* the decompressed body, when it came compressed */
+    bool decoded;                         /* body holds it */
+    int err_status;                       /* != 0: refuse with this status and err */
     const char *err;
 };
 
@@ -227,6 +230,45 @@ hs_yes(const char *v)
            (strcasecmp(v, "yes") == 0 || strcasecmp(v, "true") == 0 || strcmp(v, "1") == 0);
 }
 
+/* Settings (inline JSON) wins over Settings-ID; an unknown id is ignored
+ * with a warning, as rspamd does. false with h->err for bad JSON. */
+static bool
+hs_settings(struct hs_req *h)
+{
+    const char *json = hs_param(h, "Settings"), *id = hs_param(h, "Settings-ID");
+    const struct scanner *scn = h->c->w->scanner;
+    const struct json_val *root;
+    struct scan_settings *set;
+    struct sift_err err = { 0 };
+
+    if (json != NULL) {
+        set = arena_alloc(h->a, sizeof(*set));
+        if (json_read_parse(h->a, json, strlen(json), 0, &root, &err) == -1 ||
+            scan_settings_from_json(h->a, root, set, &err) == -1) {
+            h->err_status = 400;
+            h->err = arena_printf(h->a, "bad Settings: %s", err.msg);
+            return false;
+        }
+        h->settings = set;
+        h->settings_from = "Settings";
+        return true;
+    }
+    if (id == NULL || *id == '\0' || scn == NULL)
+        return true;
+    h->settings_from = arena_printf(h->a, "Settings-ID %s", id);
+    if ((h->settings = scanner_settings(scn, id)) == NULL) {
+        struct buf known;
+
+        buf_init(&known);
+        for (size_t i = 0; i < scn->nsettings; i++)
+            buf_printf(&known, "%s%s", i ? ", " : "", scn->settings[i].id);
+        log_twarn(h->tag, "%s: unknown Settings-ID \"%s\" ignored (known: %s)", h->c->peer, id,
+                  known.len ? known.p : "none");
+        buf_clear(&known);
+    }
+    return true;
+}
+
 /* Read the request; false with h->err_status when it cannot be served. */
 static bool
 hs_read(struct hs_req *h)
@@ -271,9 +313,8 @@ hs_read(struct hs_req *h)
         h->no_log = true;
     if ((v = hs_param(h, "Accept-Encoding")) != NULL && strcasestr(v, "zstd") != NULL)
         h->zstd_reply = true;
-    if ((v = hs_param(h, "Settings-ID")) != NULL)
-        log_twarn(h->tag, "%s: unknown Settings-ID \"%s\" ignored: no settings are defined",
-                  h->c->peer, v);
+    if (!hs_settings(h))
+        return false;
     enc = hs_param(h, "Content-Encoding");
     comp = hs_param(h, "Compression");
     if ((enc != NULL && strcasecmp(enc, "zstd") == 0) ||
@@ -577,6 +618,7 @@ hs_run(struct conn *c, const struct http_request *req, enum hs_shape shape, stru
     double t0 = clock_mono();
     bool found = false;
     int status = 0;
+    struct sift_err err = { 0 };
 
     h.a = arena_new(4096);
     buf_init(&h.body);
@@ -605,7 +647,14 @@ hs_run(struct conn *c, const struct http_request *req, enum hs_shape shape, stru
     body = h.decoded ? strv_make(h.body.p ? h.body.p : "", h.body.len)
                      : strv_make(req->body.p ? req->body.p : "", req->body.len);
     msg = hs_message(&h, body, sa_markup_fqdn(scn->rules->markup));
-    scanner_scan(scn, msg.p, msg.len, h.user, &sr);
+    if (scanner_scan_set(scn, msg.p, msg.len, h.user, h.settings, &sr, &err) == -1) {
+        log_tinfo(h.tag, "%s from %s refused: bad %s: %s", hs_shape_name(&h), c->peer,
+                  h.settings_from, err.msg);
+        rspamd_render_error(arena_printf(h.a, "bad %s: %s", h.settings_from, err.msg),
+                            "protocol-error", out);
+        status = 400;
+        goto done;
+    }
     env.remote_addr = h.ip != NULL ? h.ip : c->addr;
     env.remote_host = h.hostname != NULL && *h.hostname ? h.hostname : env.remote_addr;
     r.score = sr.res->score;

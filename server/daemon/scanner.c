@@ -43,6 +43,8 @@ scanner_init(struct scanner *s, const struct siftd_cfg *cfg, struct sa_rules *ru
         s->prefs_path = cfg->rules.user_prefs;
     s->prefs_max = cfg->rules.user_prefs_cache > 0 ? (size_t)cfg->rules.user_prefs_cache : 1;
     s->users = xcalloc(s->prefs_max, sizeof(*s->users));
+    s->settings = cfg->settings;
+    s->nsettings = cfg->nsettings;
     s->ready = true;
     return 0;
 }
@@ -246,11 +248,39 @@ void
 scanner_scan(struct scanner *s, const char *raw, size_t len, const char *user,
              struct scanner_scan *out)
 {
-    const struct sa_prefs *p = scanner_prefs(s, user);
+    scanner_scan_set(s, raw, len, user, NULL, out, NULL);
+}
 
+int
+scanner_scan_set(struct scanner *s, const char *raw, size_t len, const char *user,
+                 const struct scan_settings *set, struct scanner_scan *out, struct sift_err *err)
+{
+    const struct sa_prefs *p = scanner_prefs(s, user);
+    const struct scan_actions *base = p != NULL ? &p->actions : &s->rules->actions;
+    struct scan_actions acts;
+
+    if (set != NULL && scan_settings_actions(set, base, &acts, err) == -1)
+        return -1;
     out->task = task_new(&s->mime, raw, len, false);
-    out->res = sa_rules_scan_prefs(s->rules, p, out->task);
+    if (set != NULL) {
+        struct scan_actions *a = arena_alloc(out->task->arena, sizeof(*a));
+
+        *a = acts;
+        base = a;
+    }
+    out->res = sa_rules_scan_set(s->rules, p, set, set != NULL ? base : NULL, out->task);
     out->markup = sa_prefs_markup(s->rules, p);
-    out->actions = p != NULL ? &p->actions : &s->rules->actions;
+    out->actions = base;
     out->user_prefs = p != NULL;
+    return 0;
+}
+
+const struct scan_settings *
+scanner_settings(const struct scanner *s, const char *id)
+{
+    for (size_t i = 0; i < s->nsettings; i++) {
+        if (strcmp(s->settings[i].id, id) == 0)
+            return &s->settings[i].s;
+    }
+    return NULL;
 }

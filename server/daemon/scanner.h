@@ -31,6 +31,8 @@ struct scanner {
     bool ready;
     const char *prefs_path; /* rules.user_prefs, or NULL */
     size_t prefs_max;
+    const struct siftd_settings *settings; /* the settings section (Settings-ID) */
+    size_t nsettings;
     struct scanner_user *users; /* the cache, unordered */
     size_t nusers;
     uint64_t tick;
@@ -55,6 +57,16 @@ struct scanner_scan {
  * (NULL: the site's settings). */
 void scanner_scan(struct scanner *s, const char *raw, size_t len, const char *user,
                   struct scanner_scan *out);
+
+/* The same with a request's settings (NULL: none) over the user's or the
+ * site's. -1 (nothing scanned, out untouched) when the thresholds they
+ * give do not rise with the actions (err says why). */
+int scanner_scan_set(struct scanner *s, const char *raw, size_t len, const char *user,
+                     const struct scan_settings *set, struct scanner_scan *out,
+                     struct sift_err *err);
+
+/* The settings block named id (Settings-ID), or NULL. */
+const struct scan_settings *scanner_settings(const struct scanner *s, const char *id);
 
 /* The user_prefs file for user under template tpl ("~" the home
  * directory, %u, %l, %d, %%). -1 when the name is not one to build a path

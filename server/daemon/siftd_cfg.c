@@ -64,8 +64,39 @@ static const struct {
     { "history", stats_cfg_keys, &stats_cfg_nkeys, offsetof(struct siftd_cfg, history) },
     /* native rules and rescores, read as a tree by the rules loader */
     { "symbols", NULL, &siftd_no_keys, SIFTD_RAW_SECTION },
+    /* per-request settings by id (Settings-ID), read by siftd_settings_load */
+    { "settings", NULL, &siftd_no_keys, SIFTD_RAW_SECTION },
 };
 #define SIFTD_NSECTIONS (sizeof(siftd_sections) / sizeof(siftd_sections[0]))
+
+/* settings: { ID: { actions: {...}, symbols_disabled: [...], RULE: score } } */
+static int
+siftd_settings_load(struct siftd_cfg *sc, struct sift_err *err)
+{
+    const struct cfg_node *sec = cfg_map_get(sc->cfg->root, "settings");
+    char where[512];
+    size_t i = 0;
+
+    if (sec == NULL || sec->kind == CFG_NULL)
+        return 0;
+    if (sec->kind != CFG_MAP) {
+        sift_err_set(err, "%s: settings: expected a map of ids to settings",
+                     cfg_pos_str(&sec->pos, where, sizeof(where)));
+        return -1;
+    }
+    sc->settings = arena_calloc(sc->cfg->arena, sec->n ? sec->n : 1, sizeof(*sc->settings));
+    for (const struct cfg_node *n = sec->first; n != NULL; n = n->next, i++) {
+        struct sift_err e = { 0 };
+
+        sc->settings[i].id = n->key;
+        if (scan_settings_from_cfg(sc->cfg->arena, n, &sc->settings[i].s, &e) == -1) {
+            sift_err_set(err, "settings: %s: %s", n->key, e.msg);
+            return -1;
+        }
+    }
+    sc->nsettings = i;
+    return 0;
+}
 
 static void
 siftd_known_types(struct buf *b)
@@ -400,6 +431,10 @@ siftd_cfg_reload(const char *path, const char *const *overrides, size_t noverrid
     }
     siftd_sections_warn(sc);
     sc->symbols = cfg_map_get(sc->cfg->root, "symbols");
+    if (siftd_settings_load(sc, err) == -1) {
+        siftd_cfg_free(&sc);
+        return -1;
+    }
     siftd_check_sections(sc->cfg);
     *out = sc;
     return 0;

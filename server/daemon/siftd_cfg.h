@@ -23,6 +23,7 @@
 #include "daemon/stats.h"
 #include "mime/mime_ctx.h"
 #include "scan/scan_result.h"
+#include "scan/scan_settings.h"
 
 struct worker_type;
 
@@ -49,6 +50,12 @@ struct worker_cfg {
     void *proto; /* the type's own settings (type->keys) */
 };
 
+/* A block of the settings section, by its id (rspamd's Settings-ID). */
+struct siftd_settings {
+    const char *id;
+    struct scan_settings s;
+};
+
 struct siftd_cfg {
     struct cfg *cfg; /* tree, options, files read, warnings */
     struct log_cfg logging;
@@ -57,7 +64,9 @@ struct siftd_cfg {
     struct scan_actions_cfg actions; /* score thresholds */
     struct stats_cfg history;        /* sizes of the shared /history and /errors rings */
     const struct cfg_node *symbols;  /* native rules and rescores (NULL: none) */
-    struct worker_cfg *workers;      /* enabled and disabled, in config order */
+    struct siftd_settings *settings; /* the settings section: blocks a Settings-ID picks */
+    size_t nsettings;
+    struct worker_cfg *workers; /* enabled and disabled, in config order */
     size_t nworkers;
 };
 
