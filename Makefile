@@ -107,7 +107,11 @@ $(BUILD)/sift-spamd: $(BUILD)/siftd
 $(BUILD)/siftadm: $(call obj,$(wildcard client/siftadm*.c)) $(DLIB) $(CLIB) $(LIB)
 	$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS)
 
-$(BUILD)/siftc: $(call obj,client/siftc.c) $(LIB)
+# siftc: client/siftc.c is its main(); the other client/siftc_*.c are its
+# parts, which the unit tests in tests/unit/client/ link too.
+SIFTC_PARTS := $(sort $(wildcard client/siftc_*.c))
+
+$(BUILD)/siftc: $(call obj,client/siftc.c $(SIFTC_PARTS)) $(LIB)
 	$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS)
 
 # Unit tests: one binary per tests/unit/LAYER/test_FILE.c; daemon and compat
@@ -116,6 +120,9 @@ $(BUILD)/tests/unit/daemon/%: $(BUILD)/tests/unit/daemon/%.o $(DLIB) $(CLIB) $(L
 	$(CC) $(LDFLAGS) -o $@ $^ $(CHECK_LIBS) $(LDLIBS)
 
 $(BUILD)/tests/unit/compat/%: $(BUILD)/tests/unit/compat/%.o $(CLIB) $(LIB)
+	$(CC) $(LDFLAGS) -o $@ $^ $(CHECK_LIBS) $(LDLIBS)
+
+$(BUILD)/tests/unit/client/%: $(BUILD)/tests/unit/client/%.o $(call obj,$(SIFTC_PARTS)) $(LIB)
 	$(CC) $(LDFLAGS) -o $@ $^ $(CHECK_LIBS) $(LDLIBS)
 
 $(BUILD)/tests/unit/%: $(BUILD)/tests/unit/%.o $(LIB)
