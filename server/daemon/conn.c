@@ -81,8 +81,13 @@ conn_set_phase(struct conn *c, enum conn_phase phase)
     const struct worker_cfg *wc = c->w->wc;
     struct timeval rd, wr = clock_tv(wc->read_timeout);
 
+    /* max_conns counts requests in progress: a kept-alive connection waiting
+     * for its next request gives its place to the next client, and takes
+     * one again when that request starts */
+    if (phase == CONN_READING && c->phase == CONN_IDLE && c->served > 0)
+        worker_conn_reclaimed(c->w, c);
     c->phase = phase;
-    if (phase == CONN_CLOSING || phase == CONN_LINGER)
+    if (phase == CONN_CLOSING || phase == CONN_LINGER || (phase == CONN_IDLE && c->served > 0))
         worker_conn_released(c->w, c); /* its place goes to the next client */
     switch (phase) {
     case CONN_IDLE:

@@ -35,6 +35,22 @@ worker_accepting(struct worker *w, bool on)
     w->accepting = on;
 }
 
+/* Count one more request in progress; stop accepting at max_conns. */
+static void
+worker_conn_count(struct worker *w)
+{
+    w->nopen++;
+    if (w->nopen >= w->wc->max_conns) {
+        /* with max_conns 1 (the scanning workers' default) this is every request */
+        if (w->wc->max_conns > 1 && !w->told_full)
+            log_notice("max_conns (%llu) reached; new connections wait in the listen queue "
+                       "(said once)",
+                       (unsigned long long)w->wc->max_conns);
+        w->told_full = w->wc->max_conns > 1;
+        worker_accepting(w, false);
+    }
+}
+
 void
 worker_conn_added(struct worker *w, struct conn *c)
 {
@@ -43,18 +59,18 @@ worker_conn_added(struct worker *w, struct conn *c)
         w->conns->prev = c;
     w->conns = c;
     w->nconns++;
-    w->nopen++;
     w->accepted++;
     stats_record_connection(w->wc->type->control);
-    if (w->nopen >= w->wc->max_conns) {
-        /* with max_conns 1 (spamd's default) this is every connection */
-        if (w->wc->max_conns > 1 && !w->told_full)
-            log_notice("max_conns (%llu) reached; new connections wait in the listen queue "
-                       "(said once)",
-                       (unsigned long long)w->wc->max_conns);
-        w->told_full = w->wc->max_conns > 1;
-        worker_accepting(w, false);
-    }
+    worker_conn_count(w);
+}
+
+void
+worker_conn_reclaimed(struct worker *w, struct conn *c)
+{
+    if (!c->released)
+        return;
+    c->released = false;
+    worker_conn_count(w);
 }
 
 void

@@ -61,6 +61,8 @@ void worker_retire(struct worker *w, const char *why);
  * max_conns). */
 void worker_conn_added(struct worker *w, struct conn *c);
 void worker_conn_released(struct worker *w, struct conn *c);
+/* A released (kept-alive, idle) connection's next request began: it counts again. */
+void worker_conn_reclaimed(struct worker *w, struct conn *c);
 void worker_conn_removed(struct worker *w, struct conn *c);
 
 #endif

@@ -38,19 +38,21 @@
           NULL },                                                                                  \
     {                                                                                              \
         "max_conns", CFG_T_UINT, def_conns, offsetof(struct worker_cfg, max_conns),                \
-            "most connections one process holds at once; more wait in the listen queue for the "   \
+            "most requests one process has in hand at once (a kept-alive connection waiting for "  \
+            "its next request does not count); more connections wait in the listen queue for the " \
             "next process that is free",                                                           \
             NULL                                                                                   \
     }
 
-/* spamd's own defaults: loopback only (-A), and one connection per process
+/* spamd's own defaults: loopback only (-A), and one request per process
  * as spamd's children serve them: a scan runs to its end, so a second
  * connection a process took would wait behind it while another process
- * may be free (at concurrency 8 on two cores this halves the p99) */
+ * may be free (at concurrency 8 on two cores this halves the p99). The
+ * normal worker scans the same way; the controller mostly answers reads. */
 static const struct cfg_key spamd_listen_keys[] = { WORKER_LISTEN_KEYS(
     "127.0.0.1:783", "auto", "[127.0.0.1, \"::1\"]", "1") };
 static const struct cfg_key normal_listen_keys[] = { WORKER_LISTEN_KEYS("127.0.0.1:11333", "auto",
-                                                                        NULL, "1000") };
+                                                                        NULL, "1") };
 static const struct cfg_key controller_listen_keys[] = { WORKER_LISTEN_KEYS("127.0.0.1:11334", "1",
                                                                             NULL, "1000") };
 

@@ -234,6 +234,39 @@ class LimitsTest(SiftdTest):
         b.close()
         c.close()
 
+    def test_an_idle_kept_alive_connection_gives_its_place_back(self):
+        # max_conns counts requests in hand: with 1 (the default), a client
+        # holding a kept-alive connection between requests does not shut
+        # the others out of the one process, and its next request is served
+        sd = self.siftd(workers=("normal",)).start()
+        port = sd.ports["normal"]
+        a = socket.create_connection(("127.0.0.1", port))
+        a.settimeout(5 * SLOW)
+        ping = b"GET /ping HTTP/1.1\r\nHost: x\r\n\r\n"
+        a.sendall(ping)
+        self.assertTrue(a.recv(1000).startswith(b"HTTP/1.1 200 OK"))
+        b = socket.create_connection(("127.0.0.1", port))
+        b.settimeout(5 * SLOW)
+        b.sendall(b"GET /ping HTTP/1.0\r\n\r\n")
+        self.assertTrue(read_all(b).startswith(b"HTTP/1.1 200 OK"))
+        a.sendall(ping)
+        self.assertTrue(a.recv(1000).startswith(b"HTTP/1.1 200 OK"))
+        # while a's request is in hand nothing else is accepted: a request
+        # that has started (headers without the body) holds the place
+        a.sendall(b"POST /checkv2 HTTP/1.1\r\nHost: x\r\nContent-Length: 5\r\n\r\n")
+        time.sleep(0.3 * SLOW)
+        c = socket.create_connection(("127.0.0.1", port))
+        c.settimeout(0.8)
+        c.sendall(b"GET /ping HTTP/1.0\r\n\r\n")
+        with self.assertRaises(socket.timeout):
+            c.recv(100)
+        a.sendall(b"a: b\n")
+        self.assertIn(b"HTTP/1.1 200 OK", a.recv(100000))
+        c.settimeout(5 * SLOW)
+        self.assertTrue(read_all(c).startswith(b"HTTP/1.1 200 OK"))
+        for s in (a, b, c):
+            s.close()
+
 
 if __name__ == "__main__":
     unittest.main()
