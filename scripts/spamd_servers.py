@@ -247,6 +247,10 @@ class Server:
     def argv(self):
         raise NotImplementedError
 
+    def alive(self):
+        """Whether it answers: spamd's PING here (an HTTP server answers /ping)."""
+        return ping(self.port)
+
     def start(self, timeout):
         with open(os.path.join(self.tmp, "stderr"), "wb") as err:
             self.proc = subprocess.Popen(self.argv(), stdin=subprocess.DEVNULL, stdout=err,
@@ -255,7 +259,7 @@ class Server:
         while time.monotonic() < deadline:
             if self.proc.poll() is not None:
                 raise ServerError(f"{self.name} exited {self.proc.returncode}:\n{self.tail()}")
-            if ping(self.port):
+            if self.alive():
                 return self
             time.sleep(0.2)
         self.stop()

@@ -1,6 +1,7 @@
 /*
- * bench_spamd_load.c - a load driver for spamd servers: siftd's spamd worker
- * or SpamAssassin's spamd, over TCP or a Unix socket.
+ * bench_spamd_load.c - a load driver for spamd servers (siftd's spamd worker
+ * or SpamAssassin's spamd) and for HTTP scanners (siftd's normal worker or
+ * rspamd, `--http /checkv2`), over TCP or a Unix socket.
  *
  * The messages are read into memory first (directories recursively; files
  * over --max-size, default 512000 bytes, are skipped: spamc would not send
@@ -14,22 +15,39 @@
  * same sequence.
  * One thread and epoll, so that the server, not the driver, gets the CPU.
  *
+ * With --http PATH each request is `POST PATH HTTP/1.1` with the message as
+ * its body, as rspamc and MTAs send it: Content-Length, `Connection: close`
+ * (or keep-alive with --keepalive: a connection is used again until the
+ * server says close) and, when given, the scan headers IP, Helo, From, Rcpt
+ * and User (-u; none by default here: rspamd takes a User as an
+ * authenticated sender). No half-close: an HTTP server may take it for a
+ * client gone. The reply is read as far as its Content-Length (to EOF
+ * without one) and passes with status 200 and a JSON object whose top level
+ * has "score" and an "action" string; an action other than "no action" and
+ * "greylist" counts as spam.
+ *
  *   build/bench_spamd_load [-h HOST] [-p PORT] [-U SOCKET] [-u USER] [-c CONCURRENCY]
  *       [-n REQUESTS | -t SECONDS] [-m CHECK|SYMBOLS|REPORT|PROCESS|...]
  *       [--warmup N] [--timeout SECONDS] [--max-size BYTES] [--seed N] [--json] PATH...
+ *   build/bench_spamd_load --http /checkv2 [--keepalive] [--ip ADDR] [--helo NAME]
+ *       [--from ADDR] [--rcpt ADDR]... [the options above but -m] PATH...
  *
- * -u sets the User: header (default bench; -u '' sends none), -U connects to
- * a Unix socket instead of HOST:PORT.
+ * -u sets the User: header (default bench for spamd; -u '' sends none), -U
+ * connects to a Unix socket instead of HOST:PORT.
  *
  * Without arguments it prints a usage hint and exits 0: `make bench` runs
- * every bench binary so, and scripts/bench-spamd.py is what runs this one.
+ * every bench binary so; scripts/bench-spamd.py and scripts/bench-http.py
+ * are what run this one.
  */
+#include <ctype.h>
 #include <dirent.h>
 #include <errno.h>
 #include <getopt.h>
 #include <limits.h>
 #include <math.h>
 #include <netdb.h>
+#include <netinet/in.h>
+#include <netinet/tcp.h>
 #include <signal.h>
 #include <stdbool.h>
 #include <stdio.h>
@@ -76,6 +94,11 @@ struct slot {
     size_t sent; /* bytes of the request written */
     struct buf in;
     double start, deadline;
+    /* HTTP: the connection was kept from an earlier request; the whole
+     * reply's length once its header is in (0: not yet, or to EOF); keep
+     * the connection after this reply */
+    bool reused, keep;
+    size_t want;
 };
 
 struct detail {
@@ -89,6 +112,12 @@ struct opts {
     unsigned long long seed; /* of the order the messages are sent in */
     double seconds, timeout;
     bool json;
+    /* HTTP mode: the path POSTed to (NULL: spamd), the scan headers */
+    const char *http_path, *ip, *helo, *from;
+    const char **rcpts;
+    size_t nrcpts;
+    bool keepalive, user_set, method_set;
+    char http_method[256]; /* "POST PATH", what method points to in HTTP mode */
 };
 
 struct load {
@@ -109,6 +138,7 @@ struct load {
     double stop_at;
     /* the measured phase's results */
     size_t done, ok, spam, err[LOAD_ERR_N];
+    size_t connects; /* connections opened (HTTP mode reports them) */
     double *lat;
     size_t nlat, latcap;
     struct detail details[LOAD_MAX_DETAILS];
@@ -188,6 +218,28 @@ paths_walk(struct paths *ps, const char *path)
     closedir(d);
 }
 
+/* The head of an HTTP scan request for a body of len bytes: rspamc's
+ * headers, with HTTP/1.1 and Host so that a keep-alive is possible. */
+static void
+http_request_head(const struct load *l, struct buf *req, size_t len)
+{
+    buf_printf(req, "POST %s HTTP/1.1\r\n", l->o.http_path);
+    buf_printf(req, "Host: %s\r\n", l->o.unix_path != NULL ? "localhost" : l->target);
+    buf_printf(req, "Content-Length: %zu\r\n", len);
+    buf_printf(req, "Connection: %s\r\n", l->o.keepalive ? "keep-alive" : "close");
+    if (l->o.ip != NULL)
+        buf_printf(req, "IP: %s\r\n", l->o.ip);
+    if (l->o.helo != NULL)
+        buf_printf(req, "Helo: %s\r\n", l->o.helo);
+    if (l->o.from != NULL)
+        buf_printf(req, "From: %s\r\n", l->o.from);
+    for (size_t i = 0; i < l->o.nrcpts; i++)
+        buf_printf(req, "Rcpt: %s\r\n", l->o.rcpts[i]);
+    if (l->o.user_set && l->o.user[0] != '\0')
+        buf_printf(req, "User: %s\r\n", l->o.user);
+    buf_puts(req, "\r\n");
+}
+
 /* Read path and keep it as a whole request, unless it is too big. */
 static void
 load_add_message(struct load *l, const char *path)
@@ -216,11 +268,15 @@ load_add_message(struct load *l, const char *path)
     }
     req = &l->reqs[l->nreqs++];
     buf_init(req);
-    /* spamc 4's header order: User, then Content-length */
-    buf_printf(req, "%s SPAMC/1.5\r\n", l->o.method);
-    if (l->o.user[0] != '\0')
-        buf_printf(req, "User: %s\r\n", l->o.user);
-    buf_printf(req, "Content-length: %zu\r\n\r\n", msg.len);
+    if (l->o.http_path != NULL) {
+        http_request_head(l, req, msg.len);
+    } else {
+        /* spamc 4's header order: User, then Content-length */
+        buf_printf(req, "%s SPAMC/1.5\r\n", l->o.method);
+        if (l->o.user[0] != '\0')
+            buf_printf(req, "User: %s\r\n", l->o.user);
+        buf_printf(req, "Content-length: %zu\r\n\r\n", msg.len);
+    }
     buf_append(req, msg.p, msg.len);
     l->bytes += msg.len;
     buf_clear(&msg);
@@ -346,9 +402,13 @@ slot_finish(struct load *l, struct slot *s, enum load_result res, const char *wh
                 (int)(len > 120 ? 120 : len), what);
         l->warned = true;
     }
-    if (s->fd != -1)
-        close(s->fd); /* also leaves the epoll set */
-    s->fd = -1;
+    if (s->keep) {
+        s->keep = false; /* an HTTP keep-alive: the next request goes on it */
+    } else {
+        if (s->fd != -1)
+            close(s->fd); /* also leaves the epoll set */
+        s->fd = -1;
+    }
     s->state = SLOT_IDLE;
     l->active--;
 }
@@ -421,13 +481,176 @@ reply_judge(const char *method, const char *r, size_t len, const char **what, si
     return strcmp(flag, yes) == 0 ? LOAD_OK_SPAM : LOAD_OK_HAM;
 }
 
+/* --- HTTP replies -------------------------------------------------------- */
+
+/* The value of header name, in any case, in hdr[0..len) (CRLF lines),
+ * leading blanks skipped; or NULL. */
+static const char *
+http_header(const char *hdr, size_t len, const char *name, size_t *vlen)
+{
+    size_t nlen = strlen(name);
+    const char *p = hdr, *end = hdr + len;
+
+    while (p < end) {
+        const char *eol = memchr(p, '\n', (size_t)(end - p));
+        size_t llen = (size_t)((eol ? eol : end) - p);
+
+        if (llen > 0 && p[llen - 1] == '\r')
+            llen--;
+        if (llen > nlen && p[nlen] == ':' && strncasecmp(p, name, nlen) == 0) {
+            const char *v = p + nlen + 1, *vend = p + llen;
+
+            while (v < vend && (*v == ' ' || *v == '\t'))
+                v++;
+            *vlen = (size_t)(vend - v);
+            return v;
+        }
+        if (eol == NULL)
+            break;
+        p = eol + 1;
+    }
+    return NULL;
+}
+
+/* The length of the head of reply r[0..len), its empty line included; 0
+ * while it is not all in. */
+static size_t
+http_head_len(const char *r, size_t len)
+{
+    const char *e = memmem(r, len, "\r\n\r\n", 4);
+
+    return e == NULL ? 0 : (size_t)(e - r) + 4;
+}
+
+/* The Content-Length of a reply head, or -1 without a valid one. */
+static long long
+http_content_length(const char *head, size_t hlen)
+{
+    size_t vlen;
+    const char *v = http_header(head, hlen, "Content-Length", &vlen);
+    char *end;
+    unsigned long long n;
+
+    if (v == NULL || vlen == 0 || !isdigit((unsigned char)*v))
+        return -1;
+    n = strtoull(v, &end, 10); /* the reply is NUL-terminated */
+    if (end != v + vlen || n > LLONG_MAX / 2)
+        return -1;
+    return (long long)n;
+}
+
+/* Whether the reply in s->in is all in: a head and Content-Length bytes of
+ * body. A reply without Content-Length ends at EOF. */
+static bool
+http_reply_whole(struct slot *s)
+{
+    if (s->want == 0) {
+        size_t hlen = http_head_len(s->in.p, s->in.len);
+        long long cl;
+
+        if (hlen == 0 || (cl = http_content_length(s->in.p, hlen)) < 0)
+            return false;
+        s->want = hlen + (size_t)cl;
+    }
+    return s->in.len >= s->want;
+}
+
+/* Where the value of key starts in the JSON object p[0..end), if key is one
+ * of its own keys (not one of an object within); or NULL. Strings are
+ * skipped with their escapes, so a brace or a key inside one does not count. */
+static const char *
+json_top_value(const char *p, const char *end, const char *key)
+{
+    size_t klen = strlen(key);
+    int depth = 0;
+
+    for (; p < end; p++) {
+        const char *k;
+
+        if (*p == '{' || *p == '[') {
+            depth++;
+            continue;
+        }
+        if (*p == '}' || *p == ']') {
+            depth--;
+            continue;
+        }
+        if (*p != '"')
+            continue;
+        for (k = ++p; p < end && *p != '"'; p += *p == '\\' ? 2 : 1)
+            ;
+        if (p >= end)
+            return NULL;
+        if (depth == 1 && (size_t)(p - k) == klen && memcmp(k, key, klen) == 0) {
+            const char *v = p + 1;
+
+            while (v < end && isspace((unsigned char)*v))
+                v++;
+            if (v < end && *v == ':') {
+                for (v++; v < end && isspace((unsigned char)*v); v++)
+                    ;
+                return v < end ? v : NULL;
+            }
+        }
+    }
+    return NULL;
+}
+
+/* Judge a whole HTTP scan reply; on failure *what[0..*wlen) says why. A
+ * reply that passes may leave the connection open (s->keep) for the next. */
+static enum load_result
+http_judge(const struct load *l, struct slot *s, const char **what, size_t *wlen)
+{
+    const char *r = s->in.p, *nl, *body, *act, *act_end, *conn;
+    size_t len = s->in.len, hlen, slen, blen, clen;
+    long long cl;
+    int minor, status;
+    bool spam;
+
+#define REPLY_FAIL(kind, p, n) (*what = (p), *wlen = (n), (kind))
+    if (len == 0)
+        return REPLY_FAIL(LOAD_ERR_EOF, "no reply", 8);
+    nl = memchr(r, '\n', len);
+    slen = (size_t)((nl ? nl : r + len) - r);
+    if (slen > 0 && r[slen - 1] == '\r')
+        slen--;
+    /* r is NUL-terminated, so sscanf stops at the end at the latest */
+    if (sscanf(r, "HTTP/1.%d %3d", &minor, &status) != 2 || status != 200)
+        return REPLY_FAIL(LOAD_ERR_STATUS, r, slen);
+    if ((hlen = http_head_len(r, len)) == 0)
+        return REPLY_FAIL(LOAD_ERR_EOF, "reply header cut short", 22);
+    body = r + hlen;
+    blen = len - hlen;
+    if ((cl = http_content_length(r, hlen)) >= 0 && blen < (size_t)cl)
+        return REPLY_FAIL(LOAD_ERR_EOF, "reply body cut short", 20);
+    if (cl >= 0 && blen > (size_t)cl)
+        return REPLY_FAIL(LOAD_ERR_REPLY, "more bytes than Content-Length", 30);
+    if (json_top_value(body, body + blen, "score") == NULL ||
+        (act = json_top_value(body, body + blen, "action")) == NULL || *act != '"' ||
+        (act_end = memchr(act + 1, '"', (size_t)(body + blen - act - 1))) == NULL)
+        return REPLY_FAIL(LOAD_ERR_REPLY, body, blen);
+#undef REPLY_FAIL
+    act++;
+    spam = !((size_t)(act_end - act) == 9 && memcmp(act, "no action", 9) == 0) &&
+           !((size_t)(act_end - act) == 8 && memcmp(act, "greylist", 8) == 0);
+    /* HTTP/1.1 keeps a framed connection unless the server says close */
+    conn = http_header(r, hlen, "Connection", &clen);
+    s->keep = l->o.keepalive && cl >= 0 && minor >= 1 &&
+              !(conn != NULL && clen == 5 && strncasecmp(conn, "close", 5) == 0);
+    return spam ? LOAD_OK_SPAM : LOAD_OK_HAM;
+}
+
 static void
 slot_reply(struct load *l, struct slot *s)
 {
     const char *what = NULL;
     size_t len = 0;
-    enum load_result res = reply_judge(l->o.method, s->in.p, s->in.len, &what, &len);
+    enum load_result res;
 
+    if (l->o.http_path != NULL)
+        res = http_judge(l, s, &what, &len);
+    else
+        res = reply_judge(l->o.method, s->in.p, s->in.len, &what, &len);
     slot_finish(l, s, res, what, len);
 }
 
@@ -452,9 +675,27 @@ slot_watch(struct load *l, struct slot *s, uint32_t events, int op)
     }
 }
 
+static void slot_connect(struct load *l, struct slot *s);
+
+/* A kept-alive connection the server closed before this request was
+ * answered (it may close an idle one at any time): the request goes again
+ * on a new connection, as an HTTP client does, and is not a failure. */
+static void
+slot_retry(struct load *l, struct slot *s)
+{
+    close(s->fd);
+    s->fd = -1;
+    s->sent = 0;
+    s->want = 0;
+    buf_reset(&s->in);
+    slot_connect(l, s);
+}
+
 static void
 slot_read(struct load *l, struct slot *s)
 {
+    bool http = l->o.http_path != NULL;
+
     for (;;) {
         ssize_t n;
 
@@ -463,12 +704,20 @@ slot_read(struct load *l, struct slot *s)
         if (n > 0) {
             s->in.len += (size_t)n;
             s->in.p[s->in.len] = '\0';
+            if (http && http_reply_whole(s)) {
+                slot_reply(l, s);
+                return;
+            }
             continue;
         }
         if (n == -1 && errno == EINTR)
             continue;
         if (n == -1 && errno == EAGAIN)
             return;
+        if (http && s->reused && s->in.len == 0) {
+            slot_retry(l, s);
+            return;
+        }
         /* EOF, or a reset after a reply: judge what came */
         if (n == 0 || s->in.len > 0)
             slot_reply(l, s);
@@ -497,27 +746,29 @@ slot_write(struct load *l, struct slot *s)
         /* the server may have answered early (an error line) and closed */
         break;
     }
-    shutdown(s->fd, SHUT_WR);
+    /* an HTTP server may take a half-close for a client gone */
+    if (l->o.http_path == NULL)
+        shutdown(s->fd, SHUT_WR);
     s->state = SLOT_READING;
     slot_watch(l, s, EPOLLIN, EPOLL_CTL_MOD);
     slot_read(l, s);
 }
 
 static void
-slot_start(struct load *l, struct slot *s)
+slot_connect(struct load *l, struct slot *s)
 {
-    s->req = l->next;
-    l->next = (l->next + 1) % l->nreqs;
-    l->started++;
-    l->active++;
-    s->sent = 0;
-    buf_reset(&s->in);
-    s->start = now();
-    s->deadline = s->start + l->o.timeout;
+    s->reused = false;
+    if (l->record)
+        l->connects++;
     s->fd = socket(l->addr.ss_family, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
     if (s->fd == -1) {
         perror("bench_spamd_load: socket");
         exit(1);
+    }
+    if (l->o.http_path != NULL && l->addr.ss_family != AF_UNIX) {
+        int one = 1; /* as curl: the tail of a big request does not wait for an ACK */
+
+        setsockopt(s->fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one));
     }
     if (connect(s->fd, (struct sockaddr *)&l->addr, l->addrlen) == 0) {
         s->state = SLOT_WRITING;
@@ -529,6 +780,29 @@ slot_start(struct load *l, struct slot *s)
     } else {
         slot_fail_errno(l, s, LOAD_ERR_CONNECT, errno);
     }
+}
+
+static void
+slot_start(struct load *l, struct slot *s)
+{
+    s->req = l->next;
+    l->next = (l->next + 1) % l->nreqs;
+    l->started++;
+    l->active++;
+    s->sent = 0;
+    s->want = 0;
+    buf_reset(&s->in);
+    s->start = now();
+    s->deadline = s->start + l->o.timeout;
+    if (s->fd == -1) {
+        slot_connect(l, s);
+        return;
+    }
+    /* HTTP keep-alive: the connection of the last request */
+    s->reused = true;
+    s->state = SLOT_WRITING;
+    slot_watch(l, s, EPOLLOUT, EPOLL_CTL_MOD);
+    slot_write(l, s);
 }
 
 static void
@@ -664,11 +938,13 @@ load_report(struct load *l, double elapsed, double cpu)
     if (l->o.json) {
         printf("{\"target\":");
         json_str(l->target);
-        printf(",\"method\":\"%s\",\"concurrency\":%zu,\"messages\":%zu,\"skipped\":%zu,"
+        printf(",\"method\":");
+        json_str(l->o.method);
+        printf(",\"concurrency\":%zu,\"messages\":%zu,\"skipped\":%zu,"
                "\"warmup\":%zu,\"requests\":%zu,\"ok\":%zu,\"spam\":%zu,\"errors\":%zu,"
                "\"errors_by_kind\":{",
-               l->o.method, l->o.concurrency, l->nreqs, l->skipped, l->o.warmup, l->done, l->ok,
-               l->spam, errors);
+               l->o.concurrency, l->nreqs, l->skipped, l->o.warmup, l->done, l->ok, l->spam,
+               errors);
         for (int k = 0; k < LOAD_ERR_N; k++)
             printf("%s\"%s\":%zu", k ? "," : "", load_err_names[k], l->err[k]);
         printf("},\"error_details\":{");
@@ -678,14 +954,21 @@ load_report(struct load *l, double elapsed, double cpu)
             printf(":%zu", l->details[i].n);
         }
         printf("},\"elapsed_s\":%.3f,\"msgs_per_s\":%.1f,\"latency_ms\":{\"mean\":%.2f,"
-               "\"p50\":%.2f,\"p90\":%.2f,\"p99\":%.2f,\"max\":%.2f},\"driver_cpu_s\":%.3f}\n",
+               "\"p50\":%.2f,\"p90\":%.2f,\"p99\":%.2f,\"max\":%.2f},\"driver_cpu_s\":%.3f",
                elapsed, rate, mean, p50, p90, p99, max, cpu);
+        if (l->o.http_path != NULL)
+            printf(",\"keepalive\":%s,\"connections\":%zu", l->o.keepalive ? "true" : "false",
+                   l->connects);
+        printf("}\n");
         return;
     }
     printf("target      %s, %s, concurrency %zu\n", l->target, l->o.method, l->o.concurrency);
     printf("messages    %zu (%.1f MB), %zu skipped (over %zu bytes)\n", l->nreqs,
            (double)l->bytes / 1e6, l->skipped, l->o.max_size);
     printf("requests    %zu (after %zu warm-up)\n", l->done, l->o.warmup);
+    if (l->o.http_path != NULL)
+        printf("connections %zu (%s)\n", l->connects,
+               l->o.keepalive ? "keep-alive asked for" : "one per request");
     printf("ok          %zu (spam %zu)\n", l->ok, l->spam);
     printf("errors      %zu", errors);
     for (int k = 0, first = 1; k < LOAD_ERR_N; k++) {
@@ -712,7 +995,8 @@ load_report(struct load *l, double elapsed, double cpu)
 static const char usage_line[] =
     "usage: bench_spamd_load [-h HOST] [-p PORT] [-U SOCKET] [-u USER] [-c CONCURRENCY] "
     "[-n REQUESTS | -t SECONDS] [-m METHOD] [--warmup N] [--timeout S] [--max-size BYTES] "
-    "[--seed N] [--json] DIR_OR_FILE... (scripts/bench-spamd.py runs it)\n";
+    "[--seed N] [--json] [--http PATH [--keepalive] [--ip ADDR] [--helo NAME] [--from ADDR] "
+    "[--rcpt ADDR]...] DIR_OR_FILE... (scripts/bench-spamd.py and scripts/bench-http.py run it)\n";
 
 static size_t
 parse_count(const char *opt, const char *s, size_t min)
@@ -742,6 +1026,19 @@ parse_seconds(const char *opt, const char *s)
     return v;
 }
 
+/* A value that goes into a request line or header as it is. */
+static const char *
+parse_text(const char *opt, const char *s)
+{
+    for (const char *p = s; *p; p++) {
+        if ((unsigned char)*p < 0x20 || *p == 0x7f) {
+            fprintf(stderr, "bench_spamd_load: %s: no control characters, please\n", opt);
+            exit(2);
+        }
+    }
+    return s;
+}
+
 static const char *
 parse_method(const char *s)
 {
@@ -756,10 +1053,50 @@ parse_method(const char *s)
     exit(2);
 }
 
+/* The HTTP options fit together; the method shown is "POST PATH". */
+static void
+parse_http_args(struct opts *o)
+{
+    if (o->http_path == NULL) {
+        if (o->keepalive || o->ip || o->helo || o->from || o->nrcpts > 0) {
+            fprintf(stderr, "bench_spamd_load: --keepalive, --ip, --helo, --from and --rcpt "
+                            "go with --http\n");
+            exit(2);
+        }
+        return;
+    }
+    if (o->method_set) {
+        fprintf(stderr, "bench_spamd_load: -m is a spamd method; --http sends POST PATH\n");
+        exit(2);
+    }
+    if (o->http_path[0] != '/' || strchr(o->http_path, ' ') != NULL ||
+        strlen(o->http_path) > sizeof(o->http_method) - 6) {
+        fprintf(stderr, "bench_spamd_load: --http: a path such as /checkv2, please\n");
+        exit(2);
+    }
+    if (o->user_set)
+        parse_text("-u", o->user);
+    snprintf(o->http_method, sizeof(o->http_method), "POST %s", o->http_path);
+    o->method = o->http_method;
+}
+
 static void
 parse_args(struct opts *o, int argc, char **argv)
 {
-    enum { OPT_WARMUP = 256, OPT_TIMEOUT, OPT_MAX_SIZE, OPT_SEED, OPT_JSON, OPT_HELP };
+    enum {
+        OPT_WARMUP = 256,
+        OPT_TIMEOUT,
+        OPT_MAX_SIZE,
+        OPT_SEED,
+        OPT_JSON,
+        OPT_HELP,
+        OPT_HTTP,
+        OPT_KEEPALIVE,
+        OPT_IP,
+        OPT_HELO,
+        OPT_FROM,
+        OPT_RCPT,
+    };
     static const struct option longs[] = {
         { "warmup", required_argument, NULL, OPT_WARMUP },
         { "timeout", required_argument, NULL, OPT_TIMEOUT },
@@ -767,6 +1104,12 @@ parse_args(struct opts *o, int argc, char **argv)
         { "seed", required_argument, NULL, OPT_SEED },
         { "json", no_argument, NULL, OPT_JSON },
         { "help", no_argument, NULL, OPT_HELP },
+        { "http", required_argument, NULL, OPT_HTTP },
+        { "keepalive", no_argument, NULL, OPT_KEEPALIVE },
+        { "ip", required_argument, NULL, OPT_IP },
+        { "helo", required_argument, NULL, OPT_HELO },
+        { "from", required_argument, NULL, OPT_FROM },
+        { "rcpt", required_argument, NULL, OPT_RCPT },
         { NULL, 0, NULL, 0 },
     };
     int c;
@@ -793,6 +1136,7 @@ parse_args(struct opts *o, int argc, char **argv)
             break;
         case 'u':
             o->user = optarg;
+            o->user_set = true;
             break;
         case 'c':
             o->concurrency = parse_count("-c", optarg, 1);
@@ -807,6 +1151,7 @@ parse_args(struct opts *o, int argc, char **argv)
             break;
         case 'm':
             o->method = parse_method(optarg);
+            o->method_set = true;
             break;
         case OPT_WARMUP:
             o->warmup = parse_count("--warmup", optarg, 0);
@@ -826,6 +1171,25 @@ parse_args(struct opts *o, int argc, char **argv)
         case OPT_HELP:
             fputs(usage_line, stdout);
             exit(0);
+        case OPT_HTTP:
+            o->http_path = parse_text("--http", optarg);
+            break;
+        case OPT_KEEPALIVE:
+            o->keepalive = true;
+            break;
+        case OPT_IP:
+            o->ip = parse_text("--ip", optarg);
+            break;
+        case OPT_HELO:
+            o->helo = parse_text("--helo", optarg);
+            break;
+        case OPT_FROM:
+            o->from = parse_text("--from", optarg);
+            break;
+        case OPT_RCPT:
+            o->rcpts = xreallocarray(o->rcpts, o->nrcpts + 1, sizeof(*o->rcpts));
+            o->rcpts[o->nrcpts++] = parse_text("--rcpt", optarg);
+            break;
         default:
             fputs(usage_line, stderr);
             exit(2);
@@ -835,6 +1199,7 @@ parse_args(struct opts *o, int argc, char **argv)
         fprintf(stderr, "bench_spamd_load: -c: at most 10000\n");
         exit(2);
     }
+    parse_http_args(o);
 }
 
 int
@@ -876,8 +1241,12 @@ main(int argc, char **argv)
     load_phase(&l, l.o.total, l.o.seconds, true);
     elapsed = now() - t0;
     load_report(&l, elapsed, cpu_now() - cpu0);
-    for (size_t i = 0; i < l.o.concurrency; i++)
+    for (size_t i = 0; i < l.o.concurrency; i++) {
+        if (l.slots[i].fd != -1) /* kept alive */
+            close(l.slots[i].fd);
         buf_clear(&l.slots[i].in);
+    }
+    free(l.o.rcpts);
     for (size_t i = 0; i < l.nreqs; i++)
         buf_clear(&l.reqs[i]);
     free(l.reqs);
