@@ -10,8 +10,11 @@
 # Two test tools are not installed as packages of their own: Exim's binary is
 # unpacked from exim4-daemon-heavy into $EXIM_DIR (the package would replace
 # the machine's MTA, postfix for one; the tests run the binary with a private
-# configuration), and the npm client of tests/node/package.json goes to
-# $NODE_DIR.
+# configuration), and the npm packages of tests/node/package.json (the spamc
+# client, Haraka's rspamd plugin) go to $NODE_DIR. rspamd, which
+# scripts/bench-http.py runs beside siftd with a private configuration, is
+# installed as a package but its system service is neither started nor
+# enabled: it would listen on 11333 and 11334, siftd's own ports.
 set -eu
 
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
@@ -48,8 +51,10 @@ spamassassin:spamassassin
 openssl:openssl
 valgrind:valgrind
 swaks:swaks
+zstd:zstd
 node:nodejs
 npm:npm
+rspamd:rspamd
 "
 # Packages without a command or .pc file to look for.
 HEADER_DEPS="
@@ -84,10 +89,11 @@ if [ ! -x "$EXIM" ] || ldd "$EXIM" 2>/dev/null | grep -q 'not found' ||
     ! getent passwd Debian-exim >/dev/null; then
     unpacked="$unpacked exim4-daemon-heavy($EXIM)"
 fi
-# the npm client, at the version tests/node/package.json pins
+# the npm packages, at the versions tests/node/package.json pins
 if ! cmp -s "$ROOT/tests/node/package.json" "$NODE_DIR/package.json" ||
-    [ ! -f "$NODE_DIR/node_modules/spamc/package.json" ]; then
-    unpacked="$unpacked npm:spamc($NODE_DIR)"
+    [ ! -f "$NODE_DIR/node_modules/spamc/package.json" ] ||
+    [ ! -f "$NODE_DIR/node_modules/haraka-plugin-rspamd/package.json" ]; then
+    unpacked="$unpacked npm:spamc,haraka-plugin-rspamd($NODE_DIR)"
 fi
 
 mode=${1:-}
@@ -111,10 +117,55 @@ if [ "$(id -u)" -ne 0 ]; then
 fi
 export DEBIAN_FRONTEND=noninteractive
 $SUDO apt-get update -q
+
+# rspamd's postinst starts its service (and fails the install when that
+# start fails: the port taken by a siftd, say) unless policy-rc.d says no.
+# Docker images have a policy-rc.d that refuses every service; elsewhere one
+# that refuses rspamd is put in place for the install and removed after.
+POLICY_RC=/usr/sbin/policy-rc.d
+policy_rc_ours=""
+remove_policy_rc() {
+    if [ -n "$policy_rc_ours" ]; then
+        $SUDO rm -f "$POLICY_RC"
+        policy_rc_ours=""
+    fi
+}
+trap remove_policy_rc EXIT
+case " $missing " in
+*" rspamd "*)
+    if [ ! -e "$POLICY_RC" ]; then
+        # (its arguments: [--quiet] service action [runlevel])
+        # shellcheck disable=SC2016 # the $a is policy-rc.d's
+        printf '#!/bin/sh\n# install-deps.sh: no rspamd service while it installs\n%s\n' \
+            'for a; do case "$a" in rspamd | rspamd.service) exit 101 ;; esac; done; exit 0' |
+            $SUDO tee "$POLICY_RC" >/dev/null
+        $SUDO chmod 755 "$POLICY_RC"
+        policy_rc_ours=yes
+    fi
+    ;;
+esac
+
 if [ -n "$missing" ]; then
     # shellcheck disable=SC2086
     $SUDO apt-get install -y -q --no-install-recommends $missing
 fi
+remove_policy_rc
+
+# rspamd's service: stopped if a policy-rc.d of the machine's let it start,
+# and not started at boot either (the tests run their own rspamd)
+quiet_rspamd_service() {
+    if [ -d /run/systemd/system ]; then
+        $SUDO systemctl stop rspamd.service >/dev/null 2>&1 || true
+    else
+        $SUDO invoke-rc.d --skip-systemd-native rspamd stop >/dev/null 2>&1 || true
+    fi
+    # systemctl disable works without systemd running (the unit's links)
+    if command -v systemctl >/dev/null 2>&1; then
+        $SUDO systemctl disable rspamd.service >/dev/null 2>&1 || true
+    fi
+    $SUDO update-rc.d rspamd disable >/dev/null 2>&1 || true
+}
+case " $missing " in *" rspamd "*) quiet_rspamd_service ;; esac
 
 # exim4-daemon-heavy unpacked into $EXIM_DIR: the libraries its package
 # depends on (not exim4-base, which would pull in an MTA), then the files, then
@@ -149,7 +200,7 @@ install_exim() {
 }
 
 # the npm packages of tests/node/package.json (exact versions, no lock file)
-install_node_spamc() {
+install_node_clients() {
     $SUDO rm -rf "$NODE_DIR"
     $SUDO mkdir -p "$NODE_DIR"
     $SUDO cp "$ROOT/tests/node/package.json" "$NODE_DIR/package.json"
@@ -157,4 +208,4 @@ install_node_spamc() {
 }
 
 case "$unpacked" in *exim4-daemon-heavy*) install_exim ;; esac
-case "$unpacked" in *npm:spamc*) install_node_spamc ;; esac
+case "$unpacked" in *npm:*) install_node_clients ;; esac

@@ -310,7 +310,7 @@ ctl_stat_common(struct ctl_call *k, bool reset)
     json_key(&j, "scan_times");
     json_arr_begin(&j);
     for (size_t i = 0; i < STATS_SCAN_TIMES; i++)
-        json_double(&j, times[i]); /* NaN (not yet measured): null */
+        json_double(&j, times[i] / 1000.0); /* seconds, as rspamd; NaN (none yet): null */
     json_arr_end(&j);
     ctl_key_uint(&j, "spam_count", sc.spam);
     ctl_key_uint(&j, "ham_count", sc.ham);

@@ -138,7 +138,21 @@ def exim_bar(score):
     return ("+" if score > 0 else "-") * n
 
 
-class EximSpamTest(unittest.TestCase):
+class EximHarness(unittest.TestCase):
+    """Exim as a daemon on a free loopback port with the configuration
+    exim_config() writes, scanning with the server start_target() starts;
+    swaks to send, the maildir to read. What the Exim tests share
+    (test_exim_rspamd.py runs the rspamd variant with it)."""
+
+    @classmethod
+    def start_target(cls):
+        return start_scanner()
+
+    @classmethod
+    def exim_config(cls):
+        return CONFIG.format(exim=EXIM, domain=DOMAIN, dir=cls.dir, dead=free_port(),
+                             port=cls.scanner.ports["spamd"], user=EXIM_USER)
+
     @classmethod
     def setUpClass(cls):
         need_path(EXIM, "Exim (exim4-daemon-heavy unpacked)")
@@ -148,7 +162,7 @@ class EximSpamTest(unittest.TestCase):
             # reception and logging: as another user it cannot run a daemon
             # with a -C configuration.
             raise unittest.SkipTest("Exim's daemon needs root (it runs as Debian-exim)")
-        cls.scanner = start_scanner()
+        cls.scanner = cls.start_target()
         try:
             cls.start_exim()
         except BaseException:
@@ -170,8 +184,7 @@ class EximSpamTest(unittest.TestCase):
             shutil.chown(os.path.join(cls.dir, d), EXIM_USER, EXIM_USER)
         cls.conf = os.path.join(cls.dir, "exim.conf")
         with open(cls.conf, "w") as f:
-            f.write(CONFIG.format(exim=EXIM, domain=DOMAIN, dir=cls.dir, dead=free_port(),
-                                  port=cls.scanner.ports["spamd"], user=EXIM_USER))
+            f.write(cls.exim_config())
         cls.port = free_port()
         # -bdf: the daemon stays in the foreground, a child of this test
         with open(os.path.join(cls.dir, "exim.out"), "wb") as out:
@@ -250,6 +263,8 @@ class EximSpamTest(unittest.TestCase):
         except AssertionError as e:
             raise AssertionError(f"{e}\nmainlog:\n{self.log()}\npaniclog:\n{self.log('panic')}")
 
+
+class EximSpamTest(EximHarness):
     def spam_headers(self, msg):
         return {k: msg[k] for k in ("X-Spam-Score", "X-Spam-Score-Int", "X-Spam-Bar",
                                     "X-Spam-Action", "X-Spam-Report")}
