@@ -21,6 +21,7 @@
 #include "daemon/stats.h"
 #include "daemon/worker.h"
 #include "mime/mime_get.h"
+#include "mime/mime_uris.h"
 #include "proto/proto_rspamd.h"
 
 enum hs_shape {
@@ -516,6 +517,39 @@ hs_symbols(struct hs_req *h, const struct scan_result *res, struct rspamd_reply 
     r->ngroups = ng;
 }
 
+/* The URLs' hosts, each once (ASCII case aside), and the mail addresses
+ * (mailto: URIs), as rspamd lists them. */
+static void
+hs_urls(struct hs_req *h, struct task *t, struct rspamd_reply *r)
+{
+    const struct mime_uris *u = mime_msg_uris(task_message(t));
+    struct strv *hosts;
+    size_t n = 0, cap = 0;
+
+    for (size_t i = 0; i < u->n; i++)
+        cap += u->v[i].nhosts;
+    hosts = arena_calloc(h->a, cap ? cap : 1, sizeof(*hosts));
+    for (size_t i = 0; i < u->n; i++) {
+        if (u->v[i].raw.len >= 7 && strncasecmp(u->v[i].raw.p, "mailto:", 7) == 0)
+            continue; /* those are the emails */
+        for (size_t k = 0; k < u->v[i].nhosts; k++) {
+            struct strv host = u->v[i].hosts[k];
+            size_t j;
+
+            for (j = 0; j < n && !(hosts[j].len == host.len &&
+                                   strncasecmp(hosts[j].p, host.p, host.len) == 0);
+                 j++)
+                ;
+            if (j == n && host.len > 0)
+                hosts[n++] = host;
+        }
+    }
+    r->urls = hosts;
+    r->nurls = n;
+    r->emails = u->emails;
+    r->nemails = u->nemails;
+}
+
 /* The Subject for a rewrite subject action: SpamAssassin's rewrite_header
  * Subject when set, else rspamd's "***SPAM*** %s". */
 static const char *
@@ -670,8 +704,10 @@ hs_run(struct conn *c, const struct http_request *req, enum hs_shape shape, stru
     if (mid.len >= 2 && mid.p[0] == '<' && mid.p[mid.len - 1] == '>')
         mid = strv_make(mid.p + 1, mid.len - 2);
     r.message_id = found && mid.len > 0 ? arena_strndup(h.a, mid.p, mid.len) : NULL;
-    if (shape == HS_V2 || shape == HS_V1)
+    if (shape == HS_V2 || shape == HS_V1) {
         hs_milter(&h, &sr, &env, &r);
+        hs_urls(&h, sr.task, &r);
+    }
     r.time_real = clock_mono() - t0;
     hs_render(&h, &r, out);
     hs_report(&h, &sr, &r, body.len, (clock_mono() - t0) * 1000.0);

@@ -82,6 +82,20 @@ rs_tail(struct json *j, const struct rspamd_reply *r, const char *milter_key)
         json_cstr(j, r->smtp_message);
     }
     json_obj_end(j);
+    if (r->nurls > 0) {
+        json_key(j, "urls");
+        json_arr_begin(j);
+        for (size_t i = 0; i < r->nurls; i++)
+            json_str(j, r->urls[i]);
+        json_arr_end(j);
+    }
+    if (r->nemails > 0) {
+        json_key(j, "emails");
+        json_arr_begin(j);
+        for (size_t i = 0; i < r->nemails; i++)
+            json_str(j, r->emails[i]);
+        json_arr_end(j);
+    }
     json_key(j, "message-id");
     json_cstr(j, r->message_id != NULL ? r->message_id : "undef");
     json_key(j, "time_real");

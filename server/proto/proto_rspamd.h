@@ -16,6 +16,7 @@
 #include <stddef.h>
 
 #include "core/buf.h"
+#include "core/strv.h"
 
 struct rspamd_symbol {
     const char *name;
@@ -48,7 +49,11 @@ struct rspamd_reply {
     size_t nsymbols;
     const struct rspamd_group *groups; /* NULL: no "groups" key */
     size_t ngroups;
-    const char *smtp_message;                /* messages.smtp_message, or NULL */
+    const char *smtp_message; /* messages.smtp_message, or NULL */
+    const struct strv *urls;  /* the URLs' hosts, each once (none: no "urls" key) */
+    size_t nurls;
+    const struct strv *emails; /* the mail addresses in the body (none: no "emails" key) */
+    size_t nemails;
     const char *message_id;                  /* without <>; NULL: "undef" */
     double time_real;                        /* seconds */
     const struct rspamd_header *add_headers; /* the milter block; none: no block */

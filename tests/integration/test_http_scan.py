@@ -427,6 +427,18 @@ class HttpScanTest(SiftdTest):
         self.assertEqual(raw, b"RSPAMD/1.3 0 EX_OK\r\nMetric: default; False; 0.00 / 15.00 / 0.0"
                               b"\r\nAction: no action\r\nMessage-ID: undef\r\n")
 
+    def test_urls_and_emails(self):
+        body = (b"Subject: links\r\n\r\nSee https://www.Example.org/minutes, "
+                b"http://www.example.org/x and mailto:bob@example.net today.\r\n")
+        for path, get in (("/checkv2", lambda r: r), ("/check", lambda r: r)):
+            with self.subTest(path=path):
+                r = get(self.api.scan(body, path=path))
+                self.assertEqual(r["urls"], ["www.example.org"])
+                self.assertEqual(r["emails"], ["bob@example.net"])
+        r = self.api.scan(b"Subject: none\r\n\r\nNo links here.\r\n")
+        self.assertNotIn("urls", r)
+        self.assertNotIn("emails", r)
+
     def test_skip(self):
         spam = message("s1@example.org", spam=True)
         for path, headers in (("/skip", []), ("/checkv2", [("Flags", "skip")]),

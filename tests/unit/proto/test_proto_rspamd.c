@@ -105,6 +105,8 @@ END_TEST
 START_TEST(rspamd_v2_optional_keys)
 {
     static const struct rspamd_group groups[] = { { "sa", 3.5 } };
+    static const struct strv urls[] = { { "www.example.org", 15 }, { "a.example", 9 } };
+    static const struct strv emails[] = { { "bob@example.net", 15 } };
     struct rspamd_reply r = {
         .score = 0.0 / 0.0,
         .required_score = 15,
@@ -113,6 +115,10 @@ START_TEST(rspamd_v2_optional_keys)
         .groups = groups,
         .ngroups = 1,
         .smtp_message = "Gtube pattern",
+        .urls = urls,
+        .nurls = 2,
+        .emails = emails,
+        .nemails = 1,
     };
     struct buf out;
 
@@ -122,7 +128,8 @@ START_TEST(rspamd_v2_optional_keys)
                      "{\"is_skipped\":false,\"score\":0.0,\"required_score\":15.0,\"action\":"
                      "\"rewrite subject\",\"subject\":\"***SPAM*** hi\",\"symbols\":{},"
                      "\"groups\":{\"sa\":{\"score\":3.500000}},\"messages\":{"
-                     "\"smtp_message\":\"Gtube pattern\"},\"message-id\":\"undef\","
+                     "\"smtp_message\":\"Gtube pattern\"},\"urls\":[\"www.example.org\","
+                     "\"a.example\"],\"emails\":[\"bob@example.net\"],\"message-id\":\"undef\","
                      "\"time_real\":0.0}");
     buf_clear(&out);
 }
