@@ -11,7 +11,7 @@
 #define VIEW_MAX_LINE 2048
 
 struct mime_views_cache {
-    struct mime_view *body, *rawbody, *invisible;
+    struct mime_view *body, *rawbody, *visible, *invisible;
     const struct mime_html_result **html;
     size_t nhtml;
 };
@@ -363,7 +363,7 @@ view_squeeze(struct arena *a, struct strv t, bool unicode)
     return strv_make(o, n);
 }
 
-enum view_kind { VIEW_RENDERED, VIEW_INVISIBLE };
+enum view_kind { VIEW_RENDERED, VIEW_VISIBLE, VIEW_INVISIBLE };
 
 /* get_body_text_array_common */
 static struct mime_view *
@@ -380,7 +380,7 @@ view_body_common(struct mime_msg *m, enum view_kind kind)
 
     if (nleaves == 0) /* no Subject line either */
         return v;
-    if (kind == VIEW_RENDERED) {
+    if (kind != VIEW_INVISIBLE) {
         const struct mime_header *f = mime_hdr_last(&m->root->hdrs, STRV_LIT("subject"));
 
         subject = f ? mime_hdr_get_value(m->arena, f, false) : STRV_LIT("\n");
@@ -400,7 +400,11 @@ view_body_common(struct mime_msg *m, enum view_kind kind)
             continue;
         if (kind == VIEW_INVISIBLE)
             rnd = p->invisible_rendered;
-        flagged = flagged || (kind == VIEW_INVISIBLE ? p->invisible_flagged : p->rendered_flagged);
+        else if (kind == VIEW_VISIBLE)
+            rnd = p->visible_rendered;
+        flagged = flagged || (kind == VIEW_INVISIBLE ? p->invisible_flagged
+                              : kind == VIEW_VISIBLE ? p->visible_flagged
+                                                     : p->rendered_flagged);
         rnd = view_scan_cut(rnd, m->ctx->lim.body_part_scan_size);
         buf_append(&text, rnd.p, rnd.len);
         if (html_needs && strcmp(type, "text/html") == 0)
@@ -434,6 +438,16 @@ mime_view_body(struct mime_msg *m)
     if (vc->body == NULL)
         vc->body = view_body_common(m, VIEW_RENDERED);
     return vc->body;
+}
+
+const struct mime_view *
+mime_view_visible(struct mime_msg *m)
+{
+    struct mime_views_cache *vc = views_cache(m);
+
+    if (vc->visible == NULL)
+        vc->visible = view_body_common(m, VIEW_VISIBLE);
+    return vc->visible;
 }
 
 const struct mime_view *

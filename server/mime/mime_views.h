@@ -8,6 +8,8 @@
  *            line each, white space squeezed, lines cut at 2 KiB;
  *   rawbody  get_decoded_body_text_array: text parts decoded but not
  *            rendered, in chunks of 2-4 KiB;
+ *   visible  as body, but only the text HTML shows
+ *            (get_visible_rendered_body_text_array, for Bayes);
  *   invisible the text HTML hides (for Bayes);
  *   full     the pristine message (mime_msg's `pristine`).
  * Results are computed once per message and kept in its arena.
@@ -37,6 +39,7 @@ const char *mime_part_rendered(struct mime_msg *m, struct mime_part *p, struct s
 /* The views; each is built on first use. */
 const struct mime_view *mime_view_body(struct mime_msg *m);
 const struct mime_view *mime_view_rawbody(struct mime_msg *m);
+const struct mime_view *mime_view_visible(struct mime_msg *m);
 const struct mime_view *mime_view_invisible(struct mime_msg *m);
 
 /* The HTML parts' results, in order (SA's metadata html_all), once the
