@@ -44,6 +44,8 @@ PKGS      := libevent libevent_openssl yaml-0.1 libsodium libpcre2-8 libidn2 lib
 PKG_CFLAGS := $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
 PKG_LIBS   := $(shell pkg-config --libs $(PKGS) 2>/dev/null)
 CHECK_LIBS := $(shell pkg-config --libs check 2>/dev/null)
+# Berkeley DB 5.3 (libdb-dev) has no pkg-config file; the Bayes store needs it.
+DB_LIBS    := -ldb
 
 CPPFLAGS += -D_GNU_SOURCE -Iserver -I. -DSIFT_CONFDIR='"$(CONFDIR)"' -DSIFT_DATADIR='"$(DATADIR)"' \
             $(if $(filter yes,$(HYPERSCAN)),-DSIFT_HAVE_HYPERSCAN)
@@ -51,7 +53,7 @@ WARN     := -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes -Wmissing-prototy
             -Wformat=2 -Wvla
 CFLAGS   += -std=c11 $(OPT) $(WARN) -MMD -MP $(PKG_CFLAGS)
 LDFLAGS  += $(LDOPT)
-LDLIBS   += $(PKG_LIBS) -lm
+LDLIBS   += $(PKG_LIBS) $(DB_LIBS) -lm
 
 # Everything under server/ but daemon/ is libsift.a; daemon/ but its main()
 # is libsiftd.a, which siftadm also links to check configs with the very
@@ -182,7 +184,7 @@ build-fuzz/libsift.a: $(FUZZ_LIB_OBJ)
 
 build-fuzz/fuzz_%: tests/fuzz/fuzz_%.c build-fuzz/libsift.a
 	$(FUZZ_CC) $(CPPFLAGS) -std=c11 $(WARN) $(FUZZ_FLAGS) -fsanitize=fuzzer -MMD -MP $(PKG_CFLAGS) \
-	    -o $@ $< build-fuzz/libsift.a $(PKG_LIBS) -lm
+	    -o $@ $< build-fuzz/libsift.a $(PKG_LIBS) $(DB_LIBS) -lm
 
 fuzz: $(FUZZ_BINS)
 

@@ -46,6 +46,8 @@ adm_usage(FILE *f)
                "  rules [--skipped] [--local] [--yaml FILE]  load the rules: what was read,\n"
                "                      translated and left out (and why), evals missing; --yaml\n"
                "                      writes the translated rules as native YAML (-: stdout)\n"
+               "  bayes stat|dump|restore|expire|sync|recover|lookup|learn --path PREFIX\n"
+               "                      look at and look after a Bayes store (siftadm bayes -h)\n"
                "options:\n"
                "  -c FILE             configuration (default " SIFT_CONFDIR "/sift.yaml)\n"
                "  -o KEY=VALUE        set a key above every layer, as siftd -o does\n");
@@ -210,7 +212,7 @@ static const struct {
     { "configtest", adm_configtest }, { "configdump", adm_configdump },
     { "confighelp", adm_confighelp }, { "pw", adm_pw },
     { "inspect", adm_inspect },       { "scan", adm_scan },
-    { "rules", adm_rules },
+    { "rules", adm_rules },           { "bayes", adm_bayes },
 };
 
 int

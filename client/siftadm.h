@@ -19,5 +19,7 @@ int adm_scan(const struct adm *a, int argc, char **argv);
 /* siftadm rules [--skipped] [--local] [--yaml FILE]: what loading the rules read and
  * left out; the translated rules written as native YAML. */
 int adm_rules(const struct adm *a, int argc, char **argv);
+/* siftadm bayes stat|dump|restore|expire|sync|recover|lookup|learn --path PREFIX */
+int adm_bayes(const struct adm *a, int argc, char **argv);
 
 #endif

@@ -163,6 +163,9 @@ scan_prepare(const struct adm *a, struct scan_setup *s, bool local, struct sa_ru
         return -1;
     if (local)
         s->rules.local_only = true;
+    /* siftadm scan does not read the Bayes store: it scores as SpamAssassin
+     * does without Bayes (the score set without it, no BAYES_ rule) */
+    s->rules.use_bayes = false;
     if (sa_rules_load(&s->rules, &s->actions, s->sc ? s->sc->symbols : NULL, rules, &err) == -1) {
         fprintf(stderr, "siftadm: %s\n", err.msg);
         scan_setup_clear(s);

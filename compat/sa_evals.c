@@ -2,13 +2,14 @@
  * sa_evals.c - register the eval function tables of compat/ (see
  * sa_evals.h): SpamAssassin's HeaderEval, RelayEval, MIMEEval, BodyEval,
  * HTMLEval, ImageInfo, URIEval, HTTPSMismatch, AntiVirus, FreeMail, WLBLEval,
- * WelcomeListSubject and VBounce functions.
+ * WelcomeListSubject, VBounce and Bayes (check_bayes) functions.
  */
 #include "compat/sa_evals.h"
 
 #include <stdbool.h>
 
 #include "compat/sa_eval_antivirus.h"
+#include "compat/sa_eval_bayes.h"
 #include "compat/sa_eval_body.h"
 #include "compat/sa_eval_forged.h"
 #include "compat/sa_eval_freemail.h"
@@ -42,4 +43,5 @@ sa_evals_register(void)
     scan_eval_register(sa_eval_freemail_defs, sa_eval_freemail_ndefs);
     scan_eval_register(sa_eval_wlbl_defs, sa_eval_wlbl_ndefs);
     scan_eval_register(sa_eval_vbounce_defs, sa_eval_vbounce_ndefs);
+    scan_eval_register(sa_eval_bayes_defs, sa_eval_bayes_ndefs);
 }

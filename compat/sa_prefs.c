@@ -119,23 +119,34 @@ sa_prefs_free(struct sa_prefs **pp)
 const struct scan_result *
 sa_rules_scan_prefs(struct sa_rules *r, const struct sa_prefs *p, struct task *t)
 {
-    return sa_rules_scan_set(r, p, NULL, NULL, t);
+    struct sa_scan_opts o = { .prefs = p };
+
+    return sa_rules_scan_opts(r, &o, t);
 }
 
-/* p's rescores, then s's: rules it leaves off at 0, the scores it gives
- * (later entries win). In t's arena. */
+/* The rescores of one scan, later entries winning: the scores without
+ * Bayes, the user's score lines, the request's settings (rules it leaves
+ * off at 0, the scores it gives). In t's arena. */
 static void
-prefs_settings_rescore(struct sa_rules *r, const struct sa_prefs *p, const struct scan_settings *s,
-                       struct task *t, struct scan_run_opts *o)
+prefs_rescore(struct sa_rules *r, const struct sa_scan_opts *so, struct task *t,
+              struct scan_run_opts *o)
 {
+    const struct sa_prefs *p = so->prefs;
+    const struct scan_settings *s = so->settings;
     size_t nrules = scan_ruleset_count(r->rs), n = 0;
-    size_t base = p != NULL ? p->nrescore : 0;
-    struct scan_rescore *v = arena_calloc(t->arena, base + nrules + s->nscores + 1, sizeof(*v));
+    size_t cap = (so->bayes_unavailable ? r->nnobayes : 0) + (p != NULL ? p->nrescore : 0) +
+                 (s != NULL ? nrules + s->nscores : 0) + 1;
+    struct scan_rescore *v = arena_calloc(t->arena, cap, sizeof(*v));
 
-    if (base > 0)
-        memcpy(v, p->rescore, base * sizeof(*v));
-    n = base;
-    for (size_t i = 0; i < s->nscores; i++) {
+    if (so->bayes_unavailable && r->nnobayes > 0) {
+        memcpy(v + n, r->nobayes, r->nnobayes * sizeof(*v));
+        n += r->nnobayes;
+    }
+    if (p != NULL && p->nrescore > 0) {
+        memcpy(v + n, p->rescore, p->nrescore * sizeof(*v));
+        n += p->nrescore;
+    }
+    for (size_t i = 0; s != NULL && i < s->nscores; i++) {
         const struct scan_rule *rule = scan_ruleset_find(r->rs, s->scores[i].name);
 
         if (rule != NULL) {
@@ -143,7 +154,7 @@ prefs_settings_rescore(struct sa_rules *r, const struct sa_prefs *p, const struc
             v[n++].score = s->scores[i].score;
         }
     }
-    for (size_t i = 0; i < nrules; i++) {
+    for (size_t i = 0; s != NULL && scan_settings_touches_rules(s) && i < nrules; i++) {
         const struct scan_rule *rule = scan_ruleset_at(r->rs, i);
 
         if (scan_settings_off(s, rule)) {
@@ -156,24 +167,24 @@ prefs_settings_rescore(struct sa_rules *r, const struct sa_prefs *p, const struc
 }
 
 const struct scan_result *
-sa_rules_scan_set(struct sa_rules *r, const struct sa_prefs *p, const struct scan_settings *s,
-                  const struct scan_actions *acts, struct task *t)
+sa_rules_scan_opts(struct sa_rules *r, const struct sa_scan_opts *so, struct task *t)
 {
+    const struct sa_prefs *p = so->prefs;
+    const struct scan_actions *acts = so->actions;
     struct scan_run_opts o = { 0 };
     const struct scan_result *res;
 
-    if (p == NULL && s == NULL && acts == NULL)
+    if (p == NULL && so->settings == NULL && acts == NULL &&
+        !(so->bayes_unavailable && r->nnobayes > 0))
         return sa_rules_scan(r, t);
     if (acts == NULL)
         acts = p != NULL ? &p->actions : &r->actions;
     o.eval_data = p != NULL ? p->conf : NULL;
     o.actions = acts;
-    if (p != NULL) {
-        o.rescore = p->rescore;
-        o.nrescore = p->nrescore;
-    }
-    if (s != NULL && scan_settings_touches_rules(s))
-        prefs_settings_rescore(r, p, s, t, &o);
+    if ((so->bayes_unavailable && r->nnobayes > 0) || (p != NULL && p->nrescore > 0) ||
+        (so->settings != NULL &&
+         (so->settings->nscores > 0 || scan_settings_touches_rules(so->settings))))
+        prefs_rescore(r, so, t, &o);
     res = sa_rules_scan_with(r, t, &o);
     if (p != NULL && p->engine != NULL)
         res = scan_result_merge(t->arena, res, scan_engine_run(p->engine, t), acts);

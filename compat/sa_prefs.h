@@ -51,12 +51,17 @@ void sa_prefs_free(struct sa_prefs **pp);
 /* Scan with a user's preferences (NULL: the site's). */
 const struct scan_result *sa_rules_scan_prefs(struct sa_rules *r, const struct sa_prefs *p,
                                               struct task *t);
-/* The same with a request's settings (NULL: none; see scan_settings.h:
- * their scores and disabled rules go over the user's) under thresholds
- * acts (NULL: the user's or the site's). */
-const struct scan_result *sa_rules_scan_set(struct sa_rules *r, const struct sa_prefs *p,
-                                            const struct scan_settings *s,
-                                            const struct scan_actions *acts, struct task *t);
+/* What one scan may change beyond the site's configuration. */
+struct sa_scan_opts {
+    const struct sa_prefs *prefs;         /* the user's preferences; NULL: the site's */
+    const struct scan_settings *settings; /* a request's (scan_settings.h): their scores and
+                                             disabled rules go over the user's; NULL: none */
+    const struct scan_actions *actions;   /* thresholds; NULL: the user's or the site's */
+    bool bayes_unavailable; /* Bayes is on but has no verdict to give (too little learned):
+                               the rules score as SA's score set without Bayes (0 or 1) */
+};
+const struct scan_result *sa_rules_scan_opts(struct sa_rules *r, const struct sa_scan_opts *o,
+                                             struct task *t);
 
 /* The markup to render p's results with (the site's when p is NULL). */
 const struct sa_markup *sa_prefs_markup(const struct sa_rules *r, const struct sa_prefs *p);

@@ -148,12 +148,43 @@ rules_redirect(void *arg, struct strv uri, struct strv *target)
     return found;
 }
 
+/* With Bayes in the score set: the rules to rescore when Bayes has no
+ * verdict (SA scores such a message with the set without Bayes). A rule
+ * scored only without Bayes is not in the engine; it stays off (logged). */
+static void
+rules_nobayes(struct sa_rules *r, int set)
+{
+    size_t n = scan_ruleset_count(r->rs), k = 0, off = 0;
+
+    if ((set & 2) == 0)
+        return;
+    r->nobayes = arena_calloc(scan_ruleset_arena(r->rs), n ? n : 1, sizeof(*r->nobayes));
+    for (size_t i = 0; i < n; i++) {
+        const struct scan_rule *rule = scan_ruleset_at(r->rs, i);
+        double with = rule->score[set], without = rule->score[set & ~2];
+
+        if (!rule->has_score || with == without)
+            continue;
+        if (with == 0) {
+            off++;
+            continue;
+        }
+        r->nobayes[k].rule = rule;
+        r->nobayes[k++].score = without;
+    }
+    r->nnobayes = k;
+    if (off > 0)
+        log_info("rules: %zu rule(s) score only without Bayes; with Bayes on they do not run "
+                 "even while Bayes has too little learned to give a verdict",
+                 off);
+}
+
 int
 sa_rules_load(const struct sa_rules_cfg *cfg, const struct scan_actions_cfg *actions,
               const struct cfg_node *symbols, struct sa_rules **out, struct sift_err *err)
 {
     struct sa_rules *r = xcalloc(1, sizeof(*r));
-    struct sa_conf_opts co = { .local_only = cfg->local_only };
+    struct sa_conf_opts co = { .local_only = cfg->local_only, .use_bayes = cfg->use_bayes };
     struct scan_engine_opts eo = { 0 };
     double t0 = rules_now();
     static const struct scan_actions_cfg no_actions;
@@ -190,6 +221,7 @@ sa_rules_load(const struct sa_rules_cfg *cfg, const struct scan_actions_cfg *act
     eo.actions = r->actions;
     if (scan_engine_new(r->rs, &eo, &r->engine, err) == -1)
         goto fail;
+    rules_nobayes(r, eo.score_set);
     r->markup = sa_markup_new(r->conf, r->rs, NULL, "sift " SIFT_VERSION);
     r->load_seconds = rules_now() - t0;
     *out = r;

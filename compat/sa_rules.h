@@ -39,6 +39,7 @@ struct sa_rules_cfg {
     const char *user_prefs;    /* per-user user_prefs path template ("" or ~: none); sa_prefs.h */
     bool allow_user_rules;     /* rule definitions in user_prefs */
     uint64_t user_prefs_cache; /* users whose prefs a worker keeps parsed */
+    bool use_bayes;            /* not a key: the daemon's classifier is on (score sets 2/3) */
 };
 
 extern const struct cfg_key sa_rules_cfg_keys[];
@@ -57,6 +58,10 @@ struct sa_rules {
     struct sa_rules_redirectors *redirectors;
     struct sa_markup *markup; /* how SpamAssassin renders results (spamd's replies) */
     bool allow_user_rules;    /* from the configuration, for sa_prefs */
+    /* with Bayes on (score set 2 or 3): the rules whose score differs in the
+     * set without Bayes, with that score, for scans Bayes has no verdict for */
+    struct scan_rescore *nobayes;
+    size_t nnobayes;
     double load_seconds;
 };
 

@@ -556,15 +556,59 @@ ctl_errors(struct ctl_call *k)
     json_arr_end(&j);
 }
 
-/* Bayes comes with a later stage: answer as rspamd does without classifiers. */
+/* /learnspam, /learnham, /learnclass (Class: spam|ham): learn into the
+ * Bayes store, with rspamd's answers: 208 for a message already learned
+ * as that class, 404 "no classifiers defined" with Bayes off. */
 static void
 ctl_learn(struct ctl_call *k)
 {
+    static char reason[600]; /* the reason phrase outlives this call (one thread) */
+    struct scanner *scn = k->c->w->scanner;
+    const struct strv *cls = http_header_get(k->req, "Class");
+    bool spam = strv_caseeq(k->req->path, "/learnspam");
+    enum classifier_outcome o;
+    struct sift_err err = { 0 };
+    char msgid[512];
+
     if (k->req->body.len == 0) {
         ctl_error(k->ans, 400, "Empty body is not permitted");
         return;
     }
-    ctl_error(k->ans, 404, "no classifiers defined");
+    if (strv_caseeq(k->req->path, "/learnclass")) {
+        if (cls == NULL || (!strv_caseeq(*cls, "spam") && !strv_caseeq(*cls, "ham"))) {
+            ctl_error(k->ans, 404, "cannot find classifier class: use Class: spam or ham");
+            return;
+        }
+        spam = strv_caseeq(*cls, "spam");
+    }
+    if (scn == NULL || !scn->bayes.on) {
+        ctl_error(k->ans, 404, "no classifiers defined");
+        return;
+    }
+    o = scanner_learn(scn, k->req->body.p, k->req->body.len,
+                      spam ? CLASSIFIER_LEARN_SPAM : CLASSIFIER_LEARN_HAM, msgid, sizeof(msgid),
+                      &err);
+    switch (o) {
+    case CLASSIFIER_DONE:
+    case CLASSIFIER_RELEARNED:
+        if (k->st != NULL)
+            stats_add_learned(k->st);
+        log_tinfo(k->c->tag, "controller: learned <%s> as %s%s", msgid, spam ? "spam" : "ham",
+                  o == CLASSIFIER_RELEARNED ? " (it was learned as the other class)" : "");
+        ctl_success(k);
+        return;
+    case CLASSIFIER_ALREADY:
+        snprintf(reason, sizeof(reason), "<%s> has been already learned as %s, ignore it", msgid,
+                 spam ? "spam" : "ham");
+        ctl_error(k->ans, 208, reason);
+        return;
+    default:
+        log_twarn(k->c->tag, "controller: learning <%s> as %s failed: %s", msgid,
+                  spam ? "spam" : "ham", err.msg);
+        snprintf(reason, sizeof(reason), "learning failed: %s", err.msg);
+        ctl_error(k->ans, 500, reason);
+        return;
+    }
 }
 
 /* So does the fuzzy storage: rspamd's answer when the module is off. */

@@ -45,6 +45,8 @@ scanner_init(struct scanner *s, const struct siftd_cfg *cfg, struct sa_rules *ru
     s->users = xcalloc(s->prefs_max, sizeof(*s->users));
     s->settings = cfg->settings;
     s->nsettings = cfg->nsettings;
+    if (classifier_init(&s->bayes, cfg, rules, err) == -1)
+        return -1;
     s->ready = true;
     return 0;
 }
@@ -65,8 +67,10 @@ scanner_clear(struct scanner *s)
     free(s->users);
     s->users = NULL;
     s->nusers = 0;
-    if (s->ready)
+    if (s->ready) {
         mime_ctx_clear(&s->mime, &s->st);
+        classifier_clear(&s->bayes);
+    }
     s->ready = false;
 }
 
@@ -258,6 +262,7 @@ scanner_scan_set(struct scanner *s, const char *raw, size_t len, const char *use
     const struct sa_prefs *p = scanner_prefs(s, user);
     const struct scan_actions *base = p != NULL ? &p->actions : &s->rules->actions;
     struct scan_actions acts;
+    struct sa_scan_opts so = { 0 };
 
     if (set != NULL && scan_settings_actions(set, base, &acts, err) == -1)
         return -1;
@@ -268,7 +273,12 @@ scanner_scan_set(struct scanner *s, const char *raw, size_t len, const char *use
         *a = acts;
         base = a;
     }
-    out->res = sa_rules_scan_set(s->rules, p, set, set != NULL ? base : NULL, out->task);
+    so.prefs = p;
+    so.settings = set;
+    so.actions = set != NULL ? base : NULL;
+    so.bayes_unavailable = classifier_attach(&s->bayes, out->task);
+    out->res = sa_rules_scan_opts(s->rules, &so, out->task);
+    out->bayes_unavailable = so.bayes_unavailable;
     out->markup = sa_prefs_markup(s->rules, p);
     out->actions = base;
     out->user_prefs = p != NULL;
@@ -283,4 +293,15 @@ scanner_settings(const struct scanner *s, const char *id)
             return &s->settings[i].s;
     }
     return NULL;
+}
+
+enum classifier_outcome
+scanner_learn(struct scanner *s, const char *raw, size_t len, enum classifier_op op, char *msgid,
+              size_t msgidlen, struct sift_err *err)
+{
+    struct task *t = task_new(&s->mime, raw, len, false);
+    enum classifier_outcome o = classifier_learn(&s->bayes, t, op, msgid, msgidlen, err);
+
+    task_free(&t);
+    return o;
 }

@@ -17,6 +17,7 @@
 #include "compat/sa_prefs.h"
 #include "compat/sa_rules.h"
 #include "core/err.h"
+#include "daemon/classifier.h"
 #include "daemon/siftd_cfg.h"
 #include "mime/mime_ctx.h"
 #include "scan/scan_result.h"
@@ -31,6 +32,7 @@ struct scanner {
     bool ready;
     const char *prefs_path; /* rules.user_prefs, or NULL */
     size_t prefs_max;
+    struct classifier bayes;               /* Bayes: the store, the tokenizer */
     const struct siftd_settings *settings; /* the settings section (Settings-ID) */
     size_t nsettings;
     struct scanner_user *users; /* the cache, unordered */
@@ -51,6 +53,7 @@ struct scanner_scan {
     const struct sa_markup *markup;     /* the user's or the site's */
     const struct scan_actions *actions; /* the thresholds the action was picked with */
     bool user_prefs;                    /* the user's preferences applied */
+    bool bayes_unavailable;             /* Bayes is on but had no verdict to give */
 };
 
 /* Scan raw[0..len) (kept alive by the caller until task_free) for user
@@ -64,6 +67,12 @@ void scanner_scan(struct scanner *s, const char *raw, size_t len, const char *us
 int scanner_scan_set(struct scanner *s, const char *raw, size_t len, const char *user,
                      const struct scan_settings *set, struct scanner_scan *out,
                      struct sift_err *err);
+
+/* Learn (or forget) raw[0..len) as the Bayes store's rules say (see
+ * classifier_learn); the message is parsed with this worker's context. */
+enum classifier_outcome scanner_learn(struct scanner *s, const char *raw, size_t len,
+                                      enum classifier_op op, char *msgid, size_t msgidlen,
+                                      struct sift_err *err);
 
 /* The settings block named id (Settings-ID), or NULL. */
 const struct scan_settings *scanner_settings(const struct scanner *s, const char *id);

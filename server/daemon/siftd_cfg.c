@@ -66,6 +66,8 @@ static const struct {
     { "symbols", NULL, &siftd_no_keys, SIFTD_RAW_SECTION },
     /* per-request settings by id (Settings-ID), read by siftd_settings_load */
     { "settings", NULL, &siftd_no_keys, SIFTD_RAW_SECTION },
+    { "classifier.bayes", classifier_bayes_keys, &classifier_bayes_nkeys,
+      offsetof(struct siftd_cfg, classifier) },
 };
 #define SIFTD_NSECTIONS (sizeof(siftd_sections) / sizeof(siftd_sections[0]))
 
@@ -357,10 +359,13 @@ siftd_check_sections(struct cfg *cfg)
 {
     for (const struct cfg_node *s = cfg->root->first; s != NULL; s = s->next) {
         bool known = strcmp(s->key, "workers") == 0;
+        size_t klen = strlen(s->key);
         char where[512];
 
-        for (size_t i = 0; i < SIFTD_NSECTIONS && !known; i++)
-            known = strcmp(s->key, siftd_sections[i].name) == 0;
+        for (size_t i = 0; i < SIFTD_NSECTIONS && !known;
+             i++) /* "classifier" of "classifier.bayes" too */
+            known = strncmp(s->key, siftd_sections[i].name, klen) == 0 &&
+                    (siftd_sections[i].name[klen] == '\0' || siftd_sections[i].name[klen] == '.');
         if (!known)
             cfg_warn(cfg, "%s: unknown section '%s', ignored",
                      cfg_pos_str(&s->key_pos, where, sizeof(where)), s->key);
@@ -371,7 +376,7 @@ static int
 siftd_sections_load(struct siftd_cfg *sc, struct sift_err *err)
 {
     for (size_t i = 0; i < SIFTD_NSECTIONS; i++) {
-        const struct cfg_node *n = cfg_map_get(sc->cfg->root, siftd_sections[i].name);
+        const struct cfg_node *n = cfg_lookup(sc->cfg->root, siftd_sections[i].name);
 
         if (siftd_sections[i].off == SIFTD_FILLED_BY_CORE ||
             siftd_sections[i].off == SIFTD_RAW_SECTION)
@@ -391,7 +396,7 @@ siftd_sections_warn(struct siftd_cfg *sc)
             siftd_sections[i].off == SIFTD_RAW_SECTION)
             continue;
         cfg_warn_unknown(&sc->cfg->ctx, siftd_sections[i].name,
-                         cfg_map_get(sc->cfg->root, siftd_sections[i].name),
+                         cfg_lookup(sc->cfg->root, siftd_sections[i].name),
                          &(struct cfg_keyset){ siftd_sections[i].keys, *siftd_sections[i].nkeys },
                          1);
     }
@@ -431,6 +436,7 @@ siftd_cfg_reload(const char *path, const char *const *overrides, size_t noverrid
     }
     siftd_sections_warn(sc);
     sc->symbols = cfg_map_get(sc->cfg->root, "symbols");
+    sc->rules.use_bayes = sc->classifier.enabled;
     if (siftd_settings_load(sc, err) == -1) {
         siftd_cfg_free(&sc);
         return -1;
@@ -505,22 +511,30 @@ siftd_cfg_help(const char *key, struct buf *out)
     int found = 0;
 
     for (size_t i = 0; i < SIFTD_NSECTIONS; i++) {
-        const char *name = siftd_sections[i].name;
+        const char *name = siftd_sections[i].name, *sub = NULL;
+        size_t nlen = strlen(name);
 
-        if (key != NULL && (strlen(name) != slen || strncmp(key, name, slen) != 0))
-            continue;
-        if (key == NULL || dot == NULL)
+        /* KEY is the section ("classifier.bayes"), one of its keys, or the
+         * first part of a dotted section name ("classifier") */
+        if (key != NULL) {
+            if (strncmp(key, name, nlen) == 0 && (key[nlen] == '\0' || key[nlen] == '.'))
+                sub = key[nlen] == '.' ? key + nlen + 1 : NULL;
+            else if (!(strncmp(key, name, strlen(key)) == 0 && name[strlen(key)] == '.'))
+                continue;
+        }
+        if (sub == NULL)
             buf_printf(out, "# %s\n", name);
         if (siftd_sections[i].off == SIFTD_RAW_SECTION) {
-            buf_printf(out,
-                       "%s: native rule definitions and rescores of any symbol, by "
-                       "name (the format: rules/README.md)\n",
-                       name);
+            buf_printf(out, "%s: %s\n", name,
+                       strcmp(name, "settings") == 0
+                           ? "per-request settings by id (a request's Settings-ID): actions, "
+                             "symbols_disabled/enabled, groups_disabled/enabled, RULE: score"
+                           : "native rule definitions and rescores of any symbol, by name (the "
+                             "format: rules/README.md)");
             found = 1;
             continue;
         }
-        found |= siftd_help_keys(name, siftd_sections[i].keys, *siftd_sections[i].nkeys,
-                                 dot ? dot + 1 : NULL, out);
+        found |= siftd_help_keys(name, siftd_sections[i].keys, *siftd_sections[i].nkeys, sub, out);
     }
     if (key == NULL || (slen == 7 && strncmp(key, "workers", 7) == 0)) {
         const char *rest = dot ? dot + 1 : NULL;

@@ -20,6 +20,7 @@
 #include "core/ipnet.h"
 #include "core/log.h"
 #include "compat/sa_rules.h"
+#include "daemon/classifier.h"
 #include "daemon/stats.h"
 #include "mime/mime_ctx.h"
 #include "scan/scan_result.h"
@@ -60,11 +61,12 @@ struct siftd_cfg {
     struct cfg *cfg; /* tree, options, files read, warnings */
     struct log_cfg logging;
     struct mime_cfg mime;
-    struct sa_rules_cfg rules;       /* where SpamAssassin's rules are, how to run them */
-    struct scan_actions_cfg actions; /* score thresholds */
-    struct stats_cfg history;        /* sizes of the shared /history and /errors rings */
-    const struct cfg_node *symbols;  /* native rules and rescores (NULL: none) */
-    struct siftd_settings *settings; /* the settings section: blocks a Settings-ID picks */
+    struct sa_rules_cfg rules;        /* where SpamAssassin's rules are, how to run them */
+    struct scan_actions_cfg actions;  /* score thresholds */
+    struct stats_cfg history;         /* sizes of the shared /history and /errors rings */
+    const struct cfg_node *symbols;   /* native rules and rescores (NULL: none) */
+    struct classifier_cfg classifier; /* classifier.bayes */
+    struct siftd_settings *settings;  /* the settings section: blocks a Settings-ID picks */
     size_t nsettings;
     struct worker_cfg *workers; /* enabled and disabled, in config order */
     size_t nworkers;

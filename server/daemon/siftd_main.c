@@ -26,6 +26,7 @@
 #include "core/log.h"
 #include "core/version.h"
 #include "core/xmalloc.h"
+#include "daemon/classifier.h"
 #include "daemon/master.h"
 #include "daemon/privs.h"
 #include "daemon/proctitle.h"
@@ -379,6 +380,9 @@ main(int argc, char **argv)
      * that reloads will run as */
     if (master_load_rules(sd.m.cfg, &sd.m.rules, &err) == -1)
         log_fatal("%s", err.msg);
+    /* Berkeley DB recovery, before any worker opens the store */
+    if (classifier_prepare(sd.m.cfg, sd.m.rules, &err) == -1)
+        log_err("bayes: %s; scans go on without Bayes until the store opens", err.msg);
     log_notice("siftd %s starting (pid %ld, config %s)", SIFT_VERSION, (long)getpid(),
                sd.args.config);
     proctitle_set("siftd", "siftd: main process (%s)", sd.args.config);

@@ -171,6 +171,73 @@ spamd_scan(struct conn *c)
     buf_clear(&tests);
 }
 
+/* TELL (spamc -L spam|ham|forget): learn into or forget from Bayes as
+ * spamd does: DidSet/DidRemove local when the store changed, nothing when
+ * the message was already learned so (spamc then says so), and with
+ * Bayes off nothing either (spamd without a Bayes scanner). Set/Remove
+ * remote (reporting to Razor, Pyzor...) is not done: no DidSet remote. */
+static void
+spamd_tell(struct conn *c)
+{
+    struct spamd_conn *sc = c->state;
+    struct spamd_request *req = &sc->sp.req;
+    const struct spamd_worker_cfg *cfg = c->w->wc->proto;
+    struct scanner *scn = c->w->scanner;
+    unsigned did_set = 0, did_remove = 0;
+    enum classifier_outcome o;
+    struct sift_err err = { 0 };
+    char msgid[512] = "(unknown)", text[256];
+    struct buf out;
+    double t0 = clock_mono();
+    int code;
+
+    if (scn == NULL) {
+        spamd_reply_error(c, SPAMD_EX_UNAVAILABLE,
+                          "Service Unavailable: no rules are loaded on this server");
+        return;
+    }
+    if (req->compress && spamd_inflate(req, cfg->max_size, &code, text, sizeof(text)) == -1) {
+        log_tinfo(c->tag, "bad request from %s: %d %s", c->peer, code, text);
+        spamd_reply_error(c, code, text);
+        return;
+    }
+    if (req->set & SPAMD_LOCAL) {
+        o = scanner_learn(scn, req->body.p ? req->body.p : "", req->body.len,
+                          req->class_spam ? CLASSIFIER_LEARN_SPAM : CLASSIFIER_LEARN_HAM, msgid,
+                          sizeof(msgid), &err);
+        if (o == CLASSIFIER_DONE || o == CLASSIFIER_RELEARNED)
+            did_set |= SPAMD_LOCAL;
+    } else if (req->remove & SPAMD_LOCAL) {
+        o = scanner_learn(scn, req->body.p ? req->body.p : "", req->body.len, CLASSIFIER_FORGET,
+                          msgid, sizeof(msgid), &err);
+        if (o == CLASSIFIER_DONE)
+            did_remove |= SPAMD_LOCAL;
+    } else {
+        o = CLASSIFIER_DONE;
+    }
+    if (o == CLASSIFIER_FAILED) {
+        log_twarn(c->tag, "TELL from %s: learning <%s> failed: %s", c->peer, msgid, err.msg);
+        snprintf(text, sizeof(text), "Internal software error: learning failed: %.200s", err.msg);
+        spamd_reply_error(c, SPAMD_EX_SOFTWARE, text);
+        return;
+    }
+    if (o == CLASSIFIER_OFF)
+        log_tinfo(c->tag, "TELL from %s: %s", c->peer, err.msg);
+    if ((req->set | req->remove) & SPAMD_REMOTE)
+        log_tinfo(c->tag, "TELL from %s: reporting to remote services is not available", c->peer);
+    if (did_set != 0 && stats_global() != NULL)
+        stats_add_learned(stats_global());
+    log_tinfo(c->tag, "Tell:%s for %s <%s> in %.1f ms, %zu bytes",
+              did_set      ? (req->class_spam ? " Setting local (spam)" : " Setting local (ham)")
+              : did_remove ? " Removing local"
+                           : " Did nothing",
+              req->user ? req->user : "(unknown)", msgid, (clock_mono() - t0) * 1000.0,
+              req->body.len);
+    buf_init(&out);
+    spamd_render_tell(&out, did_set, did_remove);
+    spamd_reply(c, &out);
+}
+
 static void
 spamd_serve(struct conn *c)
 {
@@ -207,11 +274,7 @@ spamd_serve(struct conn *c)
                                     "the same operation.");
             return;
         }
-        /* no Bayes store yet: saying "done" would be a lie spamc prints */
-        log_tinfo(c->tag, "TELL from %s refused: no Bayes store is configured", c->peer);
-        spamd_reply_error(c, SPAMD_EX_UNAVAILABLE,
-                          "Service Unavailable: learning is not available: no Bayes store is "
-                          "configured");
+        spamd_tell(c);
         return;
     default:
         spamd_scan(c);

@@ -104,3 +104,15 @@ task_message(struct task *t)
         task_add_symbol(t, "MIME_HEADERS_LIMIT", 0, NULL);
     return t->msg;
 }
+
+bool
+task_classify(struct task *t, double *prob)
+{
+    if (t->classified == 0) {
+        t->classified = -1;
+        if (t->classify != NULL && t->classify(t, t->classify_arg, &t->prob))
+            t->classified = 1;
+    }
+    *prob = t->prob;
+    return t->classified == 1;
+}

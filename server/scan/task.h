@@ -23,6 +23,13 @@ struct task_symbol {
     struct task_symbol *next;
 };
 
+/* A statistical classifier's verdict on the message (Bayes): its
+ * probability of spam in [0, 1], or false when it has none (too little
+ * learned, no usable token). Installed by whoever owns the classifier
+ * (the daemon) before the rules run; called at most once per task. */
+struct task;
+typedef bool (*task_classify_fn)(struct task *t, void *arg, double *prob);
+
 struct task {
     struct arena *arena;
     const char *raw; /* the message as received */
@@ -32,6 +39,10 @@ struct task {
     struct task_symbol *symbols, *last_symbol;
     size_t nsymbols;
     struct task_memo *memos;
+    task_classify_fn classify; /* NULL: no classifier */
+    void *classify_arg;
+    int classified; /* 0: not yet; 1: prob holds the verdict; -1: none */
+    double prob;
 };
 
 /* A task for raw[0..len). copy: keep a private copy in the arena (else the
@@ -50,6 +61,10 @@ struct mime_msg *task_message(struct task *t);
  * address of something of the caller's (a static); scope tells apart the
  * messages one task may show (NULL: the task's own). */
 void *task_memo(struct task *t, const void *key, const void *scope, size_t size, bool *fresh);
+
+/* The classifier's probability (task->classify, run on the first call):
+ * false when there is no classifier or it has no verdict. */
+bool task_classify(struct task *t, double *prob);
 
 /* Record a symbol (the name and option are copied into the arena). */
 void task_add_symbol(struct task *t, const char *name, double score, const char *option);

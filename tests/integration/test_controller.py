@@ -312,9 +312,8 @@ class ControllerAuthTest(SiftdTest):
         cases = [
             ("/learnspam", "readpw", b"x", 401, "Unauthorized"),
             ("/learnspam", "writepw", b"", 400, "Empty body is not permitted"),
-            ("/learnham", "writepw", b"Subject: x\r\n\r\nhi\r\n", 404, "no classifiers defined"),
             ("/learnclass", "writepw", b"Subject: x\r\n\r\nhi\r\n", 404,
-             "no classifiers defined"),
+             "cannot find classifier class: use Class: spam or ham"),
             ("/fuzzyadd", "writepw", b"Subject: x\r\n\r\nhi\r\n", 500, "Module disabled"),
             ("/fuzzydel", "writepw", b"Subject: x\r\n\r\nhi\r\n", 500, "Module disabled"),
             ("/fuzzydelhash", "writepw", b"", 500, "Module disabled"),
@@ -330,6 +329,21 @@ class ControllerAuthTest(SiftdTest):
                 self.assertEqual((status, reason), (want, msg))
                 self.assertEqual(json.loads(got), {"error": msg})
                 self.assertEqual(hdrs["content-type"], "application/json")
+
+    def test_learn_into_bayes(self):
+        msg = (b"To: bob@example.net\r\nDate: Mon, 24 Nov 2025 10:00:00 +0000\r\n"
+               b"Message-ID: <learn-1@example.org>\r\nSubject: x\r\n\r\nSee you at noon.\r\n")
+        status, _, _, got = self.ctl.req("POST", "/learnham", {"Password": "writepw"}, msg)
+        self.assertEqual((status, json.loads(got)), (200, {"success": True}))
+        status, reason, _, got = self.ctl.req("POST", "/learnham", {"Password": "writepw"}, msg)
+        self.assertEqual((status, reason), (208, "<learn-1@example.org> has been already "
+                                                 "learned as ham, ignore it"))
+        # as the other class: moved (rspamd relearns too)
+        status, _, _, got = self.ctl.req("POST", "/learnclass",
+                                         {"Password": "writepw", "Class": "spam"}, msg)
+        self.assertEqual((status, json.loads(got)), (200, {"success": True}))
+        stat = json.loads(self.ctl.req("GET", "/stat", {"Password": "readpw"})[3])
+        self.assertGreaterEqual(stat["learned"], 2)
 
     def test_cors_preflight_unknown_paths_and_methods(self):
         status, _, hdrs, body = self.ctl.req("OPTIONS", "/learnspam")

@@ -353,9 +353,10 @@ class SpamdUserPrefsTest(unittest.TestCase):
 
 
 class SpamdTellTest(unittest.TestCase):
-    """TELL with allow_tell on: the request is checked as spamd checks it;
-    until a Bayes store exists the answer says learning is not available
-    (never a DidSet for something that was not learned)."""
+    """TELL with allow_tell on learns into the Bayes store as spamd does
+    (spamc -L spam|ham|forget): DidSet/DidRemove local when the store
+    changed, nothing when it was already so; the store stays readable by
+    SpamAssassin's own sa-learn."""
 
     @classmethod
     def setUpClass(cls):
@@ -365,21 +366,45 @@ class SpamdTellTest(unittest.TestCase):
     def tearDownClass(cls):
         cls.sd.cleanup()
 
+    def tell(self, msg, *headers):
+        return self.sd.spamd(request("TELL", msg, headers=list(headers)))
+
     def test_tell(self):
-        got = self.sd.spamd(request("TELL", HAM, headers=[("Message-class", "spam"),
-                                                          ("Set", "local")]))
-        self.assertEqual(got, b"SPAMD/1.0 69 Service Unavailable: learning is not available: "
-                              b"no Bayes store is configured\r\n")
-        got = self.sd.spamd(request("TELL", HAM, headers=[("Set", "local"), ("Remove", "local")]))
+        msg = HAM.replace(b"Subject:", b"X-Tell: raw\r\nSubject:")
+        self.assertEqual(self.tell(msg, ("Message-class", "spam"), ("Set", "local")),
+                         b"SPAMD/1.1 0 EX_OK\r\nDidSet: local\r\n\r\n\r\n")
+        self.assertEqual(self.tell(msg, ("Message-class", "spam"), ("Set", "local")),
+                         b"SPAMD/1.1 0 EX_OK\r\n\r\n\r\n")  # already learned
+        self.assertEqual(self.tell(msg, ("Message-class", "ham"), ("Set", "local")),
+                         b"SPAMD/1.1 0 EX_OK\r\nDidSet: local\r\n\r\n\r\n")  # moved
+        self.assertEqual(self.tell(msg, ("Remove", "local")),
+                         b"SPAMD/1.1 0 EX_OK\r\nDidRemove: local\r\n\r\n\r\n")
+        self.assertEqual(self.tell(msg, ("Remove", "local")), b"SPAMD/1.1 0 EX_OK\r\n\r\n\r\n")
+        got = self.tell(HAM, ("Set", "local"), ("Remove", "local"))
         self.assertEqual(got, b"SPAMD/1.0 76 Bad header line: Unable to set local and remove "
                               b"local in the same operation.\r\n")
 
-    def test_spamc_learn_reports_the_failure(self):
+    def test_spamc_learn_and_sa_learn_reads_it(self):
         spamc = need_tool("spamc")
-        r = subprocess.run([spamc, "-d", "127.0.0.1", "-p", str(self.sd.ports["spamd"]), "-L",
-                            "spam"], input=HAM, capture_output=True, timeout=60 * SLOW)
-        self.assertNotEqual(r.returncode, 0)
-        self.assertNotIn(b"successfully", r.stdout)
+        salearn = need_tool("sa-learn")
+        msg = HAM.replace(b"Subject:", b"X-Tell: spamc\r\nSubject:")
+        base = [spamc, "-d", "127.0.0.1", "-p", str(self.sd.ports["spamd"])]
+        for cls, want in (("spam", b"successfully"), ("spam", b"already"),
+                          ("forget", b"successfully"), ("ham", b"successfully")):
+            r = subprocess.run(base + ["-L", cls], input=msg, capture_output=True,
+                               timeout=60 * SLOW)
+            self.assertEqual(r.returncode, 0, r.stderr)
+            self.assertIn(want, r.stdout, cls)
+        self.assertTrue(self.sd.wait_log(r"Tell: Setting local \(ham\) for"))
+        r = subprocess.run([salearn, "--dbpath", os.path.join(self.sd.dbdir, "bayes"),
+                            "--dump", "magic"], capture_output=True, timeout=120 * SLOW)
+        self.assertEqual(r.returncode, 0, r.stderr)
+        magic = {m.group(2): int(m.group(1)) for m in
+                 re.finditer(rb"^\S+\s+\S+\s+(\d+)\s+\S+\s+non-token data: (.+)$", r.stdout,
+                             re.M)}
+        self.assertEqual(magic[b"bayes db version"], 3)
+        self.assertGreaterEqual(magic[b"nham"], 1)
+        self.assertGreater(magic[b"ntokens"], 5)
 
 
 class SpamdUserRulesTest(unittest.TestCase):
