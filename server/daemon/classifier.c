@@ -36,6 +36,10 @@ const struct cfg_key classifier_bayes_keys[] = {
       "unset: SpamAssassin's bayes_path when its configuration sets one, else "
       "$DBDIR/bayes/bayes",
       NULL },
+    { "upkeep", CFG_T_TIME, "5m", offsetof(struct classifier_cfg, upkeep),
+      "how often the first controller process applies the journal scans append to and expires "
+      "old tokens when SpamAssassin's bayes_auto_expire says it is due",
+      NULL },
 };
 const size_t classifier_bayes_nkeys =
     sizeof(classifier_bayes_keys) / sizeof(classifier_bayes_keys[0]);
@@ -161,6 +165,14 @@ classifier_init(struct classifier *c, const struct siftd_cfg *cfg, const struct 
         return -1;
     c->backend = cfg->classifier.backend;
     c->on = sbc.use_bayes && sbc.use_learner;
+    {
+        const char *ae = sa_conf_value(rules->conf, "bayes_auto_expire", NULL);
+        const char *mx = sa_conf_value(rules->conf, "bayes_expiry_max_db_size", NULL);
+
+        c->auto_expire = ae == NULL || strtod(ae, NULL) != 0;
+        c->expiry_max_db_size = mx != NULL ? strtoull(mx, NULL, 10) : 0;
+        c->auto_expire_known = true;
+    }
     return 0;
 }
 
@@ -425,4 +437,42 @@ classifier_learn(struct classifier *c, struct task *t, enum classifier_op op, ch
         bayes_store_close(&c->rw); /* opened afresh next time */
         return CLASSIFIER_FAILED;
     }
+}
+
+void
+classifier_maintain(struct classifier *c)
+{
+    struct bayes_expire_cfg ecfg = { 0 };
+    struct bayes_expire_result res;
+    struct sift_err err = { 0 };
+    enum bayes_store_status st;
+
+    if (!c->on || !c->auto_expire_known)
+        return;
+    if (c->rw == NULL) {
+        st = bayes_store_open(c->backend, c->path, BAYES_STORE_RDWR, NULL, &c->rw, &err);
+        if (st == BAYES_STORE_MISSING)
+            return; /* nothing learned yet */
+        if (st != BAYES_STORE_OK) {
+            log_warn("bayes: upkeep: cannot open %s: %s", c->path, err.msg);
+            return;
+        }
+    }
+    if (bayes_store_sync(c->rw, &err) != BAYES_STORE_OK) {
+        log_warn("bayes: upkeep: applying the journal of %s failed: %s", c->path, err.msg);
+        bayes_store_close(&c->rw);
+        return;
+    }
+    if (!c->auto_expire)
+        return;
+    ecfg.max_db_size = c->expiry_max_db_size;
+    if (bayes_store_expire(c->rw, &ecfg, &res, &err) != BAYES_STORE_OK) {
+        log_warn("bayes: upkeep: expiry of %s failed: %s", c->path, err.msg);
+        bayes_store_close(&c->rw);
+        return;
+    }
+    if (res.ran)
+        log_info("bayes: expired %llu token(s) of %s older than %llu s, %llu kept",
+                 (unsigned long long)res.deleted, c->path, (unsigned long long)res.atime_delta,
+                 (unsigned long long)res.kept);
 }

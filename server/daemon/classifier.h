@@ -25,6 +25,7 @@
 #include <limits.h>
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 
 #include "compat/sa_rules.h"
 #include "core/cfg_keys.h"
@@ -39,6 +40,7 @@ struct classifier_cfg {
     bool enabled;
     const char *backend; /* "bdb" */
     const char *path;    /* "" or ~: SA's bayes_path, else $DBDIR/bayes/bayes */
+    double upkeep;       /* seconds between classifier_maintain runs */
 };
 extern const struct cfg_key classifier_bayes_keys[];
 extern const size_t classifier_bayes_nkeys;
@@ -55,7 +57,9 @@ struct classifier {
     struct bayes_store_stats st; /* the message counts, read at most once a second */
     double st_at;
     bool st_ok;
-    double warned_at; /* the last "cannot open" warning */
+    double warned_at;                    /* the last "cannot open" warning */
+    bool auto_expire_known, auto_expire; /* SA's bayes_auto_expire */
+    uint64_t expiry_max_db_size;         /* SA's bayes_expiry_max_db_size (0: its default) */
 };
 
 /* Where the store is (see above) into out; false when Bayes is off. */
@@ -101,6 +105,12 @@ enum classifier_outcome {
 enum classifier_outcome classifier_learn(struct classifier *c, struct task *t,
                                          enum classifier_op op, char *msgid, size_t msgidlen,
                                          struct sift_err *err);
+
+/* The store's upkeep, as SpamAssassin's opportunistic calls do it: apply
+ * the journal the scans append to, and expire old tokens when SA's
+ * bayes_auto_expire rules say it is due. Run now and then by one process
+ * (the first controller). */
+void classifier_maintain(struct classifier *c);
 
 /* SA's generated message id: sha1_hex(To "\0" Date "\0" body digest) "@sa_generated". */
 void classifier_msgid(struct task *t, char *out, size_t outlen);

@@ -251,6 +251,30 @@ worker_setup(struct worker *w, const int *fds, size_t nfds)
 }
 
 static void
+worker_maint_cb(evutil_socket_t fd, short what, void *arg)
+{
+    struct worker *w = arg;
+
+    (void)fd;
+    (void)what;
+    if (w->scanner != NULL && !w->stopping)
+        classifier_maintain(&w->scanner->bayes);
+}
+
+/* One process does the stores' upkeep: the first controller. */
+static void
+worker_maint_setup(struct worker *w)
+{
+    struct timeval tv = clock_tv(w->cfg->classifier.upkeep > 0 ? w->cfg->classifier.upkeep : 300);
+
+    if (!w->wc->type->control || w->index != 0 || w->scanner == NULL)
+        return;
+    if ((w->ev_maint = event_new(w->base, -1, EV_PERSIST, worker_maint_cb, w)) == NULL)
+        return;
+    event_add(w->ev_maint, &tv);
+}
+
+static void
 worker_teardown(struct worker *w)
 {
     w->stopping = true;
@@ -259,7 +283,8 @@ worker_teardown(struct worker *w)
     for (size_t i = 0; i < w->nls; i++)
         evconnlistener_free(w->ls[i]);
     free(w->ls);
-    struct event *evs[] = { w->ev_term, w->ev_int, w->ev_usr1, w->ev_hup, w->ev_stop, w->ev_ctl };
+    struct event *evs[] = { w->ev_term, w->ev_int, w->ev_usr1, w->ev_hup,
+                            w->ev_stop, w->ev_ctl, w->ev_maint };
     for (size_t i = 0; i < sizeof(evs) / sizeof(evs[0]); i++) {
         if (evs[i] != NULL)
             event_free(evs[i]);
@@ -302,6 +327,7 @@ worker_main(const struct siftd_cfg *cfg, const struct worker_cfg *wc, unsigned i
             scanner_clear(w.scanner);
         return 1;
     }
+    worker_maint_setup(&w);
     log_debug("worker %s#%u ready", wc->name, index);
     if (write(ctl_fd, "R", 1) != 1) /* tell the main process we serve */
         log_warn("cannot report readiness to the main process: %s", strerror(errno));

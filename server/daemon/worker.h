@@ -36,6 +36,7 @@ struct worker {
     size_t nopen; /* of those, the ones not yet answered: what max_conns counts */
     unsigned long long accepted;
     struct event *ev_term, *ev_int, *ev_usr1, *ev_hup, *ev_stop, *ev_ctl;
+    struct event *ev_maint;  /* the first controller: the Bayes store's upkeep */
     int ctl_fd;              /* socket to the main process; EOF: it died */
     struct scanner *scanner; /* NULL when no rules are loaded */
 };
