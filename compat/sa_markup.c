@@ -1449,3 +1449,18 @@ sa_pms_added_headers(struct sa_pms *p, bool spam, struct buf *out)
         buf_clear(&line);
     }
 }
+
+void
+sa_markup_header(const struct sa_markup *mk, struct task *t, const struct scan_result *res,
+                 const struct sa_markup_env *env, const char *name, const char *text,
+                 struct buf *out)
+{
+    struct sa_pms p;
+    struct buf line;
+
+    sa_pms_init(&p, mk, t, res, env);
+    buf_init(&line);
+    mk_process_header(&p, name, text, &line);
+    sa_markup_encode_header(line.p ? line.p : "", line.len, out);
+    buf_clear(&line);
+}

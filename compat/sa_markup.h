@@ -80,6 +80,14 @@ void sa_markup_rewrite(const struct sa_markup *mk, struct task *t, const struct 
 void sa_markup_headers(const struct sa_markup *mk, struct task *t, const struct scan_result *res,
                        const struct sa_markup_env *env, struct buf *out);
 
+/* The value SpamAssassin's `add_header all NAME TEXT` would give the
+ * header X-Spam-NAME of this message: TEXT's tags replaced, folded and
+ * encoded as _get_added_headers does, without the name or a line end
+ * (e.g. TEXT "_REPORT_" for an X-Spam-Report). Appended to out. */
+void sa_markup_header(const struct sa_markup *mk, struct task *t, const struct scan_result *res,
+                      const struct sa_markup_env *env, const char *name, const char *text,
+                      struct buf *out);
+
 /* The Subject rewrite_mail gives a spam under rewrite_header Subject (and
  * subjprefix): the value after "Subject:", without its line end. false
  * (nothing appended) when the message is not spam or no rewrite is set. */

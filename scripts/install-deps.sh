@@ -14,7 +14,11 @@
 # client, Haraka's rspamd plugin) go to $NODE_DIR. rspamd, which
 # scripts/bench-http.py runs beside siftd with a private configuration, is
 # installed as a package but its system service is neither started nor
-# enabled: it would listen on 11333 and 11334, siftd's own ports.
+# enabled: it would listen on 11333 and 11334, siftd's own ports. Postfix,
+# which tests/integration/test_milter.py runs with a private configuration
+# directory on a free loopback port, is installed the same way ("No
+# configuration" preseeded, its service neither started nor enabled): no
+# system MTA is left listening on port 25.
 set -eu
 
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
@@ -55,10 +59,13 @@ zstd:zstd
 node:nodejs
 npm:npm
 rspamd:rspamd
+miltertest:miltertest
 "
-# Packages without a command or .pc file to look for.
+# Packages without a command or .pc file to look for (or whose command is
+# in an sbin directory a user's PATH may lack).
 HEADER_DEPS="
 /usr/include/db.h:libdb-dev
+/usr/sbin/postfix:postfix
 /usr/lib/llvm-14/lib/clang/14.0.6/lib/linux/libclang_rt.fuzzer-x86_64.a:libclang-rt-14-dev
 "
 
@@ -118,10 +125,11 @@ fi
 export DEBIAN_FRONTEND=noninteractive
 $SUDO apt-get update -q
 
-# rspamd's postinst starts its service (and fails the install when that
-# start fails: the port taken by a siftd, say) unless policy-rc.d says no.
-# Docker images have a policy-rc.d that refuses every service; elsewhere one
-# that refuses rspamd is put in place for the install and removed after.
+# rspamd's and postfix's postinsts start their services (rspamd's fails the
+# install when that start fails: the port taken by a siftd, say) unless
+# policy-rc.d says no. Docker images have a policy-rc.d that refuses every
+# service; elsewhere one that refuses these two is put in place for the
+# install and removed after.
 POLICY_RC=/usr/sbin/policy-rc.d
 policy_rc_ours=""
 remove_policy_rc() {
@@ -132,16 +140,23 @@ remove_policy_rc() {
 }
 trap remove_policy_rc EXIT
 case " $missing " in
-*" rspamd "*)
+*" rspamd "* | *" postfix "*)
     if [ ! -e "$POLICY_RC" ]; then
         # (its arguments: [--quiet] service action [runlevel])
         # shellcheck disable=SC2016 # the $a is policy-rc.d's
-        printf '#!/bin/sh\n# install-deps.sh: no rspamd service while it installs\n%s\n' \
-            'for a; do case "$a" in rspamd | rspamd.service) exit 101 ;; esac; done; exit 0' |
+        printf '#!/bin/sh\n# install-deps.sh: no rspamd or postfix service while they install\n%s\n' \
+            'for a; do case "$a" in rspamd | rspamd.service | postfix | postfix.service | postfix@*) exit 101 ;; esac; done; exit 0' |
             $SUDO tee "$POLICY_RC" >/dev/null
         $SUDO chmod 755 "$POLICY_RC"
         policy_rc_ours=yes
     fi
+    ;;
+esac
+# postfix asks debconf what kind of mail system this is: none (the tests
+# write their own main.cf), so its postinst writes no configuration
+case " $missing " in
+*" postfix "*)
+    echo "postfix postfix/main_mailer_type select No configuration" | $SUDO debconf-set-selections
     ;;
 esac
 
@@ -151,21 +166,22 @@ if [ -n "$missing" ]; then
 fi
 remove_policy_rc
 
-# rspamd's service: stopped if a policy-rc.d of the machine's let it start,
-# and not started at boot either (the tests run their own rspamd)
-quiet_rspamd_service() {
+# rspamd's and postfix's services: stopped if a policy-rc.d of the machine's
+# let them start, and not started at boot either (the tests run their own)
+quiet_service() {
     if [ -d /run/systemd/system ]; then
-        $SUDO systemctl stop rspamd.service >/dev/null 2>&1 || true
+        $SUDO systemctl stop "$1.service" >/dev/null 2>&1 || true
     else
-        $SUDO invoke-rc.d --skip-systemd-native rspamd stop >/dev/null 2>&1 || true
+        $SUDO invoke-rc.d --skip-systemd-native "$1" stop >/dev/null 2>&1 || true
     fi
     # systemctl disable works without systemd running (the unit's links)
     if command -v systemctl >/dev/null 2>&1; then
-        $SUDO systemctl disable rspamd.service >/dev/null 2>&1 || true
+        $SUDO systemctl disable "$1.service" >/dev/null 2>&1 || true
     fi
-    $SUDO update-rc.d rspamd disable >/dev/null 2>&1 || true
+    $SUDO update-rc.d "$1" disable >/dev/null 2>&1 || true
 }
-case " $missing " in *" rspamd "*) quiet_rspamd_service ;; esac
+case " $missing " in *" rspamd "*) quiet_service rspamd ;; esac
+case " $missing " in *" postfix "*) quiet_service postfix ;; esac
 
 # exim4-daemon-heavy unpacked into $EXIM_DIR: the libraries its package
 # depends on (not exim4-base, which would pull in an MTA), then the files, then

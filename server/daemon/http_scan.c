@@ -17,6 +17,7 @@
 #include "core/json_read.h"
 #include "core/log.h"
 #include "daemon/conn.h"
+#include "daemon/envelope.h"
 #include "daemon/scanner.h"
 #include "daemon/stats.h"
 #include "daemon/worker.h"
@@ -51,14 +52,6 @@ struct hs_req {
     int err_status;                       /* != 0: refuse with this status and err */
     const char *err;
 };
-
-/* The headers a milter or client should drop before adding sift's: the
- * ones SpamAssassin adds, and X-Spam (a sender must not forge it in). */
-static const char *const hs_removed[] = {
-    "X-Spam",       "X-Spam-Flag", "X-Spam-Status", "X-Spam-Level", "X-Spam-Checker-Version",
-    "X-Spam-Report"
-};
-#define HS_NREMOVED (sizeof(hs_removed) / sizeof(hs_removed[0]))
 
 /* A query parameter (name compared case-insensitively, %XX and + decoded), or NULL. */
 static const char *
@@ -336,61 +329,30 @@ hs_read(struct hs_req *h)
     return true;
 }
 
-/* The newest Received header of msg[0..len) already names ip. */
-static bool
-hs_top_received_has(const char *msg, size_t len, const char *ip)
-{
-    size_t i = 0, il = strlen(ip);
-
-    while (i < len && msg[i] != '\n' && !(msg[i] == '\r' && i + 1 < len && msg[i + 1] == '\n')) {
-        size_t end = i;
-
-        while (end < len && msg[end] != '\n')
-            end++;
-        /* a field with its continuation lines */
-        while (end + 1 < len && (msg[end + 1] == ' ' || msg[end + 1] == '\t')) {
-            end++;
-            while (end < len && msg[end] != '\n')
-                end++;
-        }
-        if (end - i > 9 && strncasecmp(msg + i, "Received:", 9) == 0)
-            return memmem(msg + i, end - i, ip, il) != NULL;
-        i = end + 1;
-    }
-    return false;
-}
-
 /* The message the rules see: the hop the MTA saw (when the request names
  * it and the message does not record it), a Subject for Raw input, the body. */
 static struct strv
 hs_message(struct hs_req *h, struct strv body, const char *byhost)
 {
+    struct envelope e = { .ip = h->ip,
+                          .helo = h->helo,
+                          .hostname = h->hostname,
+                          .from = h->from,
+                          .rcpt = h->rcpt,
+                          .nrcpt = h->nrcpt,
+                          .queue_id = h->queue_id };
+    bool hop;
     struct buf m;
-    char date[64];
-    time_t now = time(NULL);
-    struct tm tm;
     char *p;
 
     if (body.len == 0) /* SA scans an empty message as a single newline */
         body = strv_make("\n", 1);
-    if ((h->ip == NULL || hs_top_received_has(body.p, body.len, h->ip)) && !h->raw)
+    hop = envelope_hop_needed(&e, body.p, body.len);
+    if (!hop && !h->raw)
         return body;
     buf_init(&m);
-    if (h->ip != NULL && !hs_top_received_has(body.p, body.len, h->ip)) {
-        gmtime_r(&now, &tm);
-        strftime(date, sizeof(date), "%a, %d %b %Y %H:%M:%S +0000", &tm);
-        buf_printf(&m, "Received: from %s (%s [%s])\n\tby %s (sift) with ESMTP",
-                   h->helo != NULL && *h->helo != '\0' ? h->helo : "unknown",
-                   h->hostname != NULL && *h->hostname != '\0' ? h->hostname : "unknown", h->ip,
-                   byhost);
-        if (h->queue_id != NULL && *h->queue_id != '\0')
-            buf_printf(&m, " id %s", h->queue_id);
-        if (h->from != NULL)
-            buf_printf(&m, "\n\t(envelope-from <%s>)", h->from);
-        if (h->nrcpt == 1)
-            buf_printf(&m, "\n\tfor <%s>", h->rcpt[0]);
-        buf_printf(&m, "; %s\n", date);
-    }
+    if (hop)
+        envelope_received(&e, byhost, time(NULL), &m);
     if (h->raw) {
         buf_printf(&m, "Subject: %s\n\n", h->subject != NULL ? h->subject : "");
     }
@@ -400,17 +362,6 @@ hs_message(struct hs_req *h, struct strv body, const char *byhost)
     body = strv_make(p, m.len);
     buf_clear(&m);
     return body;
-}
-
-/* The threshold of the strongest action set: rspamd's required_score. */
-static double
-hs_required(const struct scan_actions *acts, const struct scan_result *res)
-{
-    for (int a = SCAN_NACTIONS - 1; a > SCAN_ACTION_NONE; a--) {
-        if (acts->set[a])
-            return acts->threshold[a];
-    }
-    return res != NULL ? res->required : 0.0;
 }
 
 /* A header value from SA's LF folding: CRLF folding over HTTP, LF for milter. */
@@ -436,37 +387,15 @@ static void
 hs_milter(struct hs_req *h, struct scanner_scan *sr, const struct sa_markup_env *env,
           struct rspamd_reply *r)
 {
-    struct buf hdrs;
+    struct envelope_header *fields;
     struct rspamd_header *add;
-    size_t n = 0, cap = 8;
+    size_t n = envelope_sa_headers(h->a, sr, env, 0, &fields);
 
-    buf_init(&hdrs);
-    sa_markup_headers(sr->markup, sr->task, sr->res, env, &hdrs);
-    add = arena_calloc(h->a, cap, sizeof(*add));
-    for (size_t i = 0; i < hdrs.len;) {
-        size_t end = i, colon;
-
-        while (end < hdrs.len &&
-               !(hdrs.p[end] == '\n' &&
-                 (end + 1 >= hdrs.len || (hdrs.p[end + 1] != ' ' && hdrs.p[end + 1] != '\t'))))
-            end++;
-        for (colon = i; colon < end && hdrs.p[colon] != ':'; colon++)
-            ;
-        if (colon < end) {
-            size_t v = colon + 1;
-
-            if (v < end && hdrs.p[v] == ' ')
-                v++;
-            if (n + 1 >= cap) {
-                add = arena_realloc(h->a, add, cap * sizeof(*add), 2 * cap * sizeof(*add));
-                cap *= 2;
-            }
-            add[n].name = arena_strndup(h->a, hdrs.p + i, colon - i);
-            add[n].value = hs_fold(h, hdrs.p + v, end - v);
-            add[n].order = -1;
-            n++;
-        }
-        i = end + 1;
+    add = arena_calloc(h->a, n + 1, sizeof(*add));
+    for (size_t i = 0; i < n; i++) {
+        add[i].name = fields[i].name;
+        add[i].value = hs_fold(h, fields[i].value, strlen(fields[i].value));
+        add[i].order = -1;
     }
     if (sr->res->action >= SCAN_ACTION_ADD_HEADER) {
         add[n].name = "X-Spam";
@@ -474,11 +403,10 @@ hs_milter(struct hs_req *h, struct scanner_scan *sr, const struct sa_markup_env 
         add[n].order = -1;
         n++;
     }
-    buf_clear(&hdrs);
     r->add_headers = add;
     r->nadd_headers = n;
-    r->remove_headers = hs_removed;
-    r->nremove_headers = HS_NREMOVED;
+    r->remove_headers = envelope_removed;
+    r->nremove_headers = envelope_nremoved;
 }
 
 /* The symbols, and the groups' totals when asked. */
@@ -550,23 +478,15 @@ hs_urls(struct hs_req *h, struct task *t, struct rspamd_reply *r)
     r->nemails = u->nemails;
 }
 
-/* The Subject for a rewrite subject action: SpamAssassin's rewrite_header
- * Subject when set, else rspamd's "***SPAM*** %s". */
+/* The Subject for a rewrite subject action (envelope_subject), in h->a. */
 static const char *
 hs_subject(struct hs_req *h, struct scanner_scan *sr, const struct sa_markup_env *env)
 {
     struct buf b;
     const char *r;
-    bool found;
-    struct strv old;
 
     buf_init(&b);
-    if (!sa_markup_subject(sr->markup, sr->task, sr->res, env, &b)) {
-        old = mime_get_scalar(task_message(sr->task), "Subject", &found);
-        while (old.len > 0 && (old.p[old.len - 1] == '\n' || old.p[old.len - 1] == '\r'))
-            old.len--;
-        buf_printf(&b, "***SPAM*** %.*s", found ? (int)old.len : 0, found ? old.p : "");
-    }
+    envelope_subject(sr, env, &b);
     r = arena_strndup(h->a, b.p ? b.p : "", b.len);
     buf_clear(&b);
     return r;
@@ -667,7 +587,7 @@ hs_run(struct conn *c, const struct http_request *req, enum hs_shape shape, stru
     if (shape == HS_SKIP || h.skip) {
         r.is_skipped = true;
         r.action = scan_action_name(SCAN_ACTION_NONE);
-        r.required_score = scn != NULL ? hs_required(&scn->rules->actions, NULL) : 0.0;
+        r.required_score = scn != NULL ? envelope_required(&scn->rules->actions, NULL) : 0.0;
         r.time_real = clock_mono() - t0;
         hs_render(&h, &r, out);
         goto done;
@@ -692,7 +612,7 @@ hs_run(struct conn *c, const struct http_request *req, enum hs_shape shape, stru
     env.remote_addr = h.ip != NULL ? h.ip : c->addr;
     env.remote_host = h.hostname != NULL && *h.hostname ? h.hostname : env.remote_addr;
     r.score = sr.res->score;
-    r.required_score = hs_required(sr.actions, sr.res);
+    r.required_score = envelope_required(sr.actions, sr.res);
     r.action = scan_action_name(sr.res->action);
     if (sr.res->action == SCAN_ACTION_REWRITE_SUBJECT)
         r.subject = hs_subject(&h, &sr, &env);

@@ -918,6 +918,7 @@ spamd_opts_map(const struct spamd_args *a, struct spamd_opts *o, const char *cwd
     spamd_set_plain(o, "workers.spamd.enabled", "yes");
     spamd_set_plain(o, "workers.normal.enabled", "no");
     spamd_set_plain(o, "workers.controller.enabled", "no");
+    spamd_set_plain(o, "workers.proxy.enabled", "no");
     if (spamd_map_listen(a, o, cwd, &ssl_used, err) == -1 ||
         spamd_map_tls(a, o, ssl_used, err) == -1)
         return -1;

@@ -9,6 +9,7 @@
 #include "daemon/controller.h"
 #include "daemon/siftd_cfg.h"
 #include "daemon/worker_http.h"
+#include "daemon/worker_milter.h"
 #include "daemon/worker_spamd.h"
 
 /* bind_socket, count, allowed_ips and max_conns, with a type's own
@@ -55,6 +56,12 @@ static const struct cfg_key normal_listen_keys[] = { WORKER_LISTEN_KEYS("127.0.0
                                                                         NULL, "1") };
 static const struct cfg_key controller_listen_keys[] = { WORKER_LISTEN_KEYS("127.0.0.1:11334", "1",
                                                                             NULL, "1000") };
+/* The proxy scans too (self-scan), one process per core, but a milter
+ * connection is a whole SMTP session, mostly waiting for the SMTP client:
+ * max_conns counts sessions in the middle of a message, so it must be
+ * high; a process's scans run one after another. */
+static const struct cfg_key proxy_listen_keys[] = { WORKER_LISTEN_KEYS("127.0.0.1:11332", "auto",
+                                                                       NULL, "1000") };
 
 #define NKEYS(t) (sizeof(t) / sizeof((t)[0]))
 
@@ -69,6 +76,10 @@ const struct worker_type worker_types[] = {
       NKEYS(controller_listen_keys), http_worker_keys, &http_worker_nkeys,
       sizeof(struct controller_cfg), &controller_conn_proto, controller_keys, &controller_nkeys,
       controller_cfg_check, true },
+    { "proxy", "the milter protocol for Postfix and Sendmail, scanning in this process (self-scan)",
+      proxy_listen_keys, NKEYS(proxy_listen_keys), milter_worker_keys, &milter_worker_nkeys,
+      sizeof(struct milter_worker_cfg), &milter_conn_proto, NULL, NULL, milter_worker_check,
+      false },
 };
 const size_t worker_ntypes = NKEYS(worker_types);
 

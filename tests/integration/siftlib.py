@@ -130,7 +130,7 @@ def alive(pid):
 
 class Siftd:
     """A siftd on free ports: spamd, normal and controller, one process each
-    unless told otherwise."""
+    unless told otherwise; "proxy" (the milter) when workers names it."""
 
     def __init__(self, workers=("spamd", "normal", "controller"), counts=None, overrides=(),
                  user=""):
@@ -144,7 +144,7 @@ class Siftd:
         self.pidfile = os.path.join(self.dir, "run", "siftd.pid")
         self.logfile = os.path.join(self.dir, "siftd.log")
         self.stderr_path = os.path.join(self.dir, "stderr.txt")
-        self.ports = {w: free_port() for w in ("spamd", "normal", "controller")}
+        self.ports = {w: free_port() for w in ("spamd", "normal", "controller", "proxy")}
         # The stock file with this test's workers in place of the stock ones, so
         # that local.d/ and override.d/ files a test writes act on them as on a
         # real installation (a -o would pin them above every layer).
@@ -159,6 +159,9 @@ class Siftd:
                          f"    count: {counts.get(w, 1)}\n")
             else:
                 text += "    enabled: no\n"
+        if "proxy" in workers:  # only then: a siftd without the type would refuse it
+            text += (f"  proxy:\n    bind_socket: [\"127.0.0.1:{self.ports['proxy']}\"]\n"
+                     f"    count: {counts.get('proxy', 1)}\n")
         with open(self.config, "w") as f:
             f.write(text)
         self.overrides = [

@@ -22,7 +22,7 @@ class BrokenConfigTest(SiftdTest):
          r"1024\) \(got 'lots'\)$"),
         ({"local.d/workers.yaml": "smtp:\n  bind_socket: 127.0.0.1:25\n"},
          r"local\.d/workers\.yaml:1:1: workers\.smtp: unknown worker type 'smtp' \(known: "
-         r"spamd, normal, controller\)$"),
+         r"spamd, normal, controller, proxy\)$"),
         ({"override.d/logging.yaml": "type: file\n"},
          r"override\.d/logging\.yaml:1:7: logging\.filename: required when logging\.type is "
          r"file$"),
@@ -33,7 +33,7 @@ class BrokenConfigTest(SiftdTest):
          r"local\.d/workers\.yaml:2:17: workers\.normal\.bind_socket: 'localhost': missing "
          r"port"),
         ({"local.d/workers.yaml": "spamd: {enabled: no}\nnormal: {enabled: no}\n"
-                                  "controller: {enabled: no}\n"},
+                                  "controller: {enabled: no}\nproxy: {enabled: no}\n"},
          None),  # loads, but siftd has nothing to serve: its own error below
         ({"local.d/a.yaml": "a: 1\na: 2\n"},
          r"local\.d/a\.yaml:2:1: duplicate key 'a' \(first at line 1\)$"),

@@ -75,7 +75,8 @@ START_TEST(workers_get_their_type_defaults)
     ck_assert_uint_eq(sc->workers[2].count, 1);
     ck_assert(sc->workers[0].enabled);
     ck_assert_uint_eq(sc->workers[0].max_conns, 1); /* spamd: one connection per process */
-    ck_assert_uint_eq(sc->workers[1].max_conns, 1000);
+    ck_assert_uint_eq(sc->workers[1].max_conns, 1); /* normal: the same since 5a399e7 */
+    ck_assert_uint_eq(sc->workers[2].max_conns, 1000);
     ck_assert_double_eq(sc->workers[0].read_timeout, 30);
     sp = sc->workers[0].proto;
     ck_assert_uint_eq(sp->max_size, 50u * 1024 * 1024);
@@ -114,9 +115,10 @@ static const struct {
 } error_cases[] = {
     { "workers:\n  fuzzy: {}\n",
       "sift.yaml:2:3: workers.fuzzy: unknown worker type 'fuzzy' (known: spamd, normal, "
-      "controller)" },
+      "controller, proxy)" },
     { "workers:\n  x:\n    type: smtp\n",
-      "sift.yaml:3:11: workers.x: unknown worker type 'smtp' (known: spamd, normal, controller)" },
+      "sift.yaml:3:11: workers.x: unknown worker type 'smtp' (known: spamd, normal, controller, "
+      "proxy)" },
     { "workers:\n  spamd: {count: many}\n",
       "sift.yaml:2:18: workers.spamd.count: not a count (auto, or 1 to 1024) (got 'many')" },
     { "workers:\n  spamd:\n    bind_socket: [\"127.0.0.1:783\", \"::1:783\"]\n",
@@ -197,7 +199,7 @@ START_TEST(the_stock_config_loads_cleanly)
     if (siftd_cfg_load(path, NULL, 0, &sc, &err) == -1)
         ck_abort_msg("config/sift.yaml: %s", err.msg);
     ck_assert_uint_eq(sc->cfg->nwarnings, 0);
-    ck_assert_uint_eq(sc->nworkers, 3);
+    ck_assert_uint_eq(sc->nworkers, 4); /* spamd, normal, controller, proxy */
     siftd_cfg_free(&sc);
 }
 END_TEST

@@ -75,6 +75,7 @@ static const struct {
     { "", "workers.spamd.enabled=yes" },
     { "", "workers.normal.enabled=no" },
     { "", "workers.controller.enabled=no" },
+    { "", "workers.proxy.enabled=no" },
     /* listeners: spamd's default is localhost (both loopback addresses) */
     { "", "workers.spamd.bind_socket=[\"localhost:783\"]" },
     { "-p 7830", "workers.spamd.bind_socket=[\"localhost:7830\"]" },

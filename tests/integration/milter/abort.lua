@@ -1,0 +1,20 @@
+-- ABORT in the middle of a message: the next one on the connection is
+-- scanned on its own (nothing of the aborted one leaks into it).
+dofile(dir .. "/common.lua")
+local conn = open()
+mt.macro(conn, SMFIC_MAIL, "i", "ABORTED1")
+check(mt.mailfrom(conn, "<alice@example.org>") == nil, "mailfrom")
+check(mt.rcptto(conn, "<bob@example.net>") == nil, "rcptto")
+check(mt.header(conn, "Subject", "mark-me") == nil, "header")
+check(mt.eoh(conn) == nil, "eoh")
+check(mt.bodystring(conn, gtube .. "\r\n") == nil, "body")
+check(mt.abort(conn) == nil, "abort")
+local r = send(conn, "after the abort", HAM, "abort-2@example.org")
+check(r == SMFIR_ACCEPT, "reply " .. string.char(r))
+check(not mt.eom_check(conn, MT_HDRADD, "X-Spam"), "X-Spam added to a ham")
+local st = added(conn, "X-Spam-Status")
+check(st ~= nil and string.find(st, "^No, ") ~= nil, "X-Spam-Status " .. tostring(st))
+check(string.find(st, "SIFT_MARK") == nil and string.find(st, "GTUBE") == nil,
+      "the aborted message leaked: " .. st)
+mt.disconnect(conn)
+mt.echo("ok abort")

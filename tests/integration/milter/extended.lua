@@ -1,0 +1,17 @@
+-- extended_spam_headers: rspamd's X-Spamd-Result, X-Spam-Score, and
+-- SpamAssassin's report as X-Spam-Report.
+dofile(dir .. "/common.lua")
+local conn = open()
+local r = send(conn, "mark-me please", HAM, "ext-1@example.org")
+check(r == SMFIR_ACCEPT, "reply " .. string.char(r))
+local res = added(conn, "X-Spamd-Result")
+check(res ~= nil, "no X-Spamd-Result")
+check(string.find(res, "^default: False %[6%.%d%d / 15%.00%]") ~= nil, "X-Spamd-Result " .. res)
+check(string.find(res, ";\n\tSIFT_MARK%(6%.00%)%[%]") ~= nil, "X-Spamd-Result " .. res)
+local score = added(conn, "X-Spam-Score")
+check(score ~= nil and string.find(score, "^6%.%d%d$") ~= nil, "X-Spam-Score " .. tostring(score))
+local rep = added(conn, "X-Spam-Report")
+check(rep ~= nil and string.find(rep, "SIFT_MARK") ~= nil, "X-Spam-Report " .. tostring(rep))
+check(mt.eom_check(conn, MT_HDRADD, "X-Spam", "Yes"), "no X-Spam: Yes")
+mt.disconnect(conn)
+mt.echo("ok extended")

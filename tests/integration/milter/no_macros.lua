@@ -1,0 +1,11 @@
+-- No macros at all, and a client of unknown family: scanned all the same.
+dofile(dir .. "/common.lua")
+local conn = mt.connect("inet:" .. port .. "@127.0.0.1", 10, 0.2)
+check(conn ~= nil, "cannot connect")
+check(mt.conninfo(conn, "unknown", "unspec") == nil, "conninfo")
+local r = send(conn, "no macros", HAM, "nomacro@example.org")
+check(r == SMFIR_ACCEPT, "reply " .. string.char(r))
+local st = added(conn, "X-Spam-Status")
+check(st ~= nil and string.find(st, "^No, ") ~= nil, "X-Spam-Status " .. tostring(st))
+mt.disconnect(conn)
+mt.echo("ok macros")

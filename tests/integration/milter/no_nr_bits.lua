@@ -1,0 +1,28 @@
+-- An MTA that offers no "no reply" bits (an old Sendmail): the filter
+-- answers CONTINUE to every step.
+dofile(dir .. "/common.lua")
+local conn = mt.connect("inet:" .. port .. "@127.0.0.1", 10, 0.2)
+check(conn ~= nil, "cannot connect")
+-- steps 0x7F, actions 0x1FF: miltertest 1.5 reads the two the other way
+-- round from what its manual says
+check(mt.negotiate(conn, 6, 0x7F, 0x1FF) == nil, "negotiate")
+check(not mt.test_option(conn, SMFIP_NR_HDR), "NR_HDR agreed though not offered")
+check(mt.conninfo(conn, "client.example.org", "192.0.2.10") == nil, "conninfo")
+check(mt.getreply(conn) == SMFIR_CONTINUE, "conninfo: no CONTINUE")
+check(mt.helo(conn, "client.example.org") == nil, "helo")
+check(mt.getreply(conn) == SMFIR_CONTINUE, "helo: no CONTINUE")
+check(mt.mailfrom(conn, "<alice@example.org>") == nil, "mailfrom")
+check(mt.getreply(conn) == SMFIR_CONTINUE, "mail: no CONTINUE")
+check(mt.rcptto(conn, "<bob@example.net>") == nil, "rcptto")
+check(mt.getreply(conn) == SMFIR_CONTINUE, "rcpt: no CONTINUE")
+check(mt.header(conn, "Subject", "old MTA") == nil, "header")
+check(mt.getreply(conn) == SMFIR_CONTINUE, "header: no CONTINUE")
+check(mt.eoh(conn) == nil, "eoh")
+check(mt.getreply(conn) == SMFIR_CONTINUE, "eoh: no CONTINUE")
+check(mt.bodystring(conn, HAM) == nil, "body")
+check(mt.getreply(conn) == SMFIR_CONTINUE, "body: no CONTINUE")
+check(mt.eom(conn) == nil, "eom")
+local r = mt.getreply(conn)
+check(r == SMFIR_ACCEPT, "eom: reply " .. string.char(r))
+mt.disconnect(conn)
+mt.echo("ok continue")

@@ -1,0 +1,21 @@
+-- A body over max_size (32k here): accepted unscanned, GTUBE and all, but
+-- the forged X-Spam is still removed.
+dofile(dir .. "/common.lua")
+local conn = open()
+check(mt.mailfrom(conn, "<alice@example.org>") == nil, "mailfrom")
+check(mt.rcptto(conn, "<bob@example.net>") == nil, "rcptto")
+check(mt.header(conn, "Subject", "big") == nil, "header")
+check(mt.header(conn, "X-Spam", "Yes") == nil, "header")
+check(mt.eoh(conn) == nil, "eoh")
+check(mt.bodystring(conn, gtube .. "\r\n") == nil, "body")
+check(mt.bodyrandom(conn, 40000) == nil, "body")
+check(mt.eom(conn) == nil, "eom")
+local r = mt.getreply(conn)
+check(r == SMFIR_ACCEPT, "reply " .. string.char(r))
+check(mt.eom_check(conn, MT_HDRDELETE, "X-Spam"), "the forged X-Spam stays")
+check(not mt.eom_check(conn, MT_HDRADD, "X-Spam-Status"), "X-Spam-Status added unscanned")
+-- the connection goes on with the next message, scanned again
+r = send(conn, "small again", gtube .. "\r\n", "after-big@example.org")
+check(r == SMFIR_REPLYCODE, "after: reply " .. string.char(r))
+mt.disconnect(conn)
+mt.echo("ok oversized")

@@ -1,0 +1,20 @@
+-- secure_ip (loopback by default) and SMTP AUTH senders: GTUBE is scanned
+-- and marked, not refused.
+dofile(dir .. "/common.lua")
+local conn = open("127.0.0.1")
+local r = send(conn, "local gtube", gtube .. "\r\n", "secure-1@example.org")
+check(r == SMFIR_ACCEPT, "secure_ip: reply " .. string.char(r))
+check(mt.eom_check(conn, MT_HDRADD, "X-Spam", "Yes"), "secure_ip: no X-Spam: Yes")
+mt.disconnect(conn)
+conn = open("192.0.2.10")
+mt.macro(conn, SMFIC_MAIL, "{auth_authen}", "sasl-alice", "{auth_type}", "PLAIN")
+r = send(conn, "authenticated gtube", gtube .. "\r\n", "auth-1@example.org")
+check(r == SMFIR_ACCEPT, "auth: reply " .. string.char(r))
+check(mt.eom_check(conn, MT_HDRADD, "X-Spam", "Yes"), "auth: no X-Spam: Yes")
+mt.disconnect(conn)
+-- the same from an outside client without AUTH is refused
+conn = open("192.0.2.10")
+r = send(conn, "outside gtube", gtube .. "\r\n", "outside-1@example.org")
+check(r == SMFIR_REPLYCODE, "outside: reply " .. string.char(r))
+mt.disconnect(conn)
+mt.echo("ok trusted")
