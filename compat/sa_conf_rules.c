@@ -699,6 +699,7 @@ rules_tflags(struct sa_pstate *ps, struct scan_rule *r, const char *flags)
         { "domains_only", SCAN_TF_DOMAINS_ONLY },
         { "ips_only", SCAN_TF_IPS_ONLY },
         { "autolearn_body", SCAN_TF_AUTOLEARN_BODY },
+        { "autolearn_header", SCAN_TF_AUTOLEARN_HEADER },
         { "noawl", SCAN_TF_NOAWL },
         { "a", SCAN_TF_A },
         { "aaaa", SCAN_TF_AAAA },

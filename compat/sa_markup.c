@@ -1153,11 +1153,11 @@ mk_tag(struct sa_pms *p, const char *name, const char *arg, struct buf *out)
         return true;
     }
     if (strcmp(name, "AUTOLEARN") == 0) {
-        buf_puts(out, "disabled"); /* no learner configured */
+        buf_puts(out, p->t->autolearn != NULL ? p->t->autolearn : "disabled");
         return true;
     }
     if (strcmp(name, "AUTOLEARNSCORE") == 0) {
-        buf_puts(out, "0");
+        buf_printf(out, "%g", p->t->autolearn != NULL ? p->t->autolearn_points : 0.0);
         return true;
     }
     if (strcmp(name, "TESTS") == 0 || strcmp(name, "TESTSSCORES") == 0) {

@@ -14,6 +14,7 @@
 
 #include <openssl/evp.h>
 
+#include "compat/sa_autolearn.h"
 #include "compat/sa_bayes_cfg.h"
 #include "compat/sa_conf.h"
 #include "core/arena.h"
@@ -421,8 +422,21 @@ classifier_learn(struct classifier *c, struct task *t, enum classifier_op op, ch
     sm.msgid = gen;
     sm.alt_msgid = hdr[0] != '\0' ? hdr : NULL;
     sm.atime = cl_receive_date(task_message(t));
-    st = op == CLASSIFIER_FORGET ? bayes_store_forget(c->rw, &sm, err)
-                                 : bayes_store_learn(c->rw, &sm, op == CLASSIFIER_LEARN_SPAM, err);
+    if (op == CLASSIFIER_AUTOLEARN_SPAM || op == CLASSIFIER_AUTOLEARN_HAM) {
+        enum bayes_store_seen seen = BAYES_SEEN_NONE, seen2 = BAYES_SEEN_NONE;
+
+        if (bayes_store_seen_get(c->rw, gen, &seen, err) != BAYES_STORE_OK ||
+            (hdr[0] != '\0' && bayes_store_seen_get(c->rw, hdr, &seen2, err) != BAYES_STORE_OK)) {
+            bayes_store_close(&c->rw);
+            return CLASSIFIER_FAILED;
+        }
+        if (seen != BAYES_SEEN_NONE || seen2 != BAYES_SEEN_NONE)
+            return CLASSIFIER_ALREADY;
+    }
+    st = op == CLASSIFIER_FORGET
+             ? bayes_store_forget(c->rw, &sm, err)
+             : bayes_store_learn(
+                   c->rw, &sm, op == CLASSIFIER_LEARN_SPAM || op == CLASSIFIER_AUTOLEARN_SPAM, err);
     c->st_ok = false; /* the counts moved */
     switch (st) {
     case BAYES_STORE_OK:
@@ -475,4 +489,40 @@ classifier_maintain(struct classifier *c)
         log_info("bayes: expired %llu token(s) of %s older than %llu s, %llu kept",
                  (unsigned long long)res.deleted, c->path, (unsigned long long)res.atime_delta,
                  (unsigned long long)res.kept);
+}
+
+void
+classifier_autolearn(struct classifier *c, const struct sa_rules *rules, const struct sa_conf *conf,
+                     struct task *t, const struct scan_result *res)
+{
+    struct sa_autolearn al;
+    struct sift_err err = { 0 };
+    const char *status = "no";
+
+    if (!c->on)
+        return; /* "disabled" */
+    sa_autolearn_decide(rules, conf, res, &al);
+    if (!al.enabled)
+        return;
+    if (al.verdict != SA_AUTOLEARN_NO) {
+        enum classifier_outcome o = classifier_learn(
+            c, t,
+            al.verdict == SA_AUTOLEARN_SPAM ? CLASSIFIER_AUTOLEARN_SPAM : CLASSIFIER_AUTOLEARN_HAM,
+            NULL, 0, &err);
+
+        if (o == CLASSIFIER_DONE || o == CLASSIFIER_RELEARNED) {
+            status = al.verdict == SA_AUTOLEARN_SPAM ? "spam" : "ham";
+        } else if (o == CLASSIFIER_FAILED) {
+            status = "failed";
+            log_warn("bayes: autolearning failed: %s", err.msg);
+        } else {
+            status = "unavailable"; /* learned before: SA's did_learn is false */
+        }
+    }
+    t->autolearn =
+        arena_printf(t->arena, "%s autolearn_force=%s%s%s", status, al.force ? "yes" : "no",
+                     al.force ? " (" : "", al.force ? al.force_names : "");
+    if (al.force)
+        t->autolearn = arena_printf(t->arena, "%s)", t->autolearn);
+    t->autolearn_points = al.points;
 }

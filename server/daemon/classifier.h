@@ -30,6 +30,7 @@
 #include "compat/sa_rules.h"
 #include "core/cfg_keys.h"
 #include "core/err.h"
+#include "scan/scan_result.h"
 #include "scan/task.h"
 #include "stat/bayes_classify.h"
 #include "stat/bayes_store.h"
@@ -88,6 +89,8 @@ enum classifier_op {
     CLASSIFIER_LEARN_SPAM,
     CLASSIFIER_LEARN_HAM,
     CLASSIFIER_FORGET,
+    CLASSIFIER_AUTOLEARN_SPAM, /* as LEARN_*, but a message learned before (either */
+    CLASSIFIER_AUTOLEARN_HAM,  /* class) is left alone: ALREADY (SA's no_relearn) */
 };
 
 enum classifier_outcome {
@@ -105,6 +108,14 @@ enum classifier_outcome {
 enum classifier_outcome classifier_learn(struct classifier *c, struct task *t,
                                          enum classifier_op op, char *msgid, size_t msgidlen,
                                          struct sift_err *err);
+
+/* After a scan: SpamAssassin's autolearning (sa_autolearn.h) with the
+ * thresholds of conf; the outcome goes into t->autolearn for X-Spam-Status. */
+struct sa_rules;
+struct sa_conf;
+void classifier_autolearn(struct classifier *c, const struct sa_rules *rules,
+                          const struct sa_conf *conf, struct task *t,
+                          const struct scan_result *res);
 
 /* The store's upkeep, as SpamAssassin's opportunistic calls do it: apply
  * the journal the scans append to, and expire old tokens when SA's

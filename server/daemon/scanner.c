@@ -279,6 +279,8 @@ scanner_scan_set(struct scanner *s, const char *raw, size_t len, const char *use
     so.bayes_unavailable = classifier_attach(&s->bayes, out->task);
     out->res = sa_rules_scan_opts(s->rules, &so, out->task);
     out->bayes_unavailable = so.bayes_unavailable;
+    classifier_autolearn(&s->bayes, s->rules, p != NULL ? p->conf : s->rules->conf, out->task,
+                         out->res);
     out->markup = sa_prefs_markup(s->rules, p);
     out->actions = base;
     out->user_prefs = p != NULL;

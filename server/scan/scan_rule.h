@@ -70,6 +70,7 @@ enum scan_tflag {
     SCAN_TF_NOAWL = 1u << 14,
     SCAN_TF_A = 1u << 15,
     SCAN_TF_AAAA = 1u << 16,
+    SCAN_TF_AUTOLEARN_HEADER = 1u << 17, /* autolearn counts its points as header points */
 };
 
 /* One argument of an eval call: eval:check_foo('a', 2, undef). */

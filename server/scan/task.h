@@ -43,6 +43,10 @@ struct task {
     void *classify_arg;
     int classified; /* 0: not yet; 1: prob holds the verdict; -1: none */
     double prob;
+    /* what autolearning made of the scan (SpamAssassin's _AUTOLEARN_ and
+     * _AUTOLEARNSCORE_: "no autolearn_force=no", "ham ..."); NULL: "disabled" */
+    const char *autolearn;
+    double autolearn_points;
 };
 
 /* A task for raw[0..len). copy: keep a private copy in the arena (else the
