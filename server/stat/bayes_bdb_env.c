@@ -62,14 +62,41 @@ bdb_msgcall(const DB_ENV *env, const char *msg)
     log_debug("bayes: %s: Berkeley DB: %s", e != NULL ? e->dir : "?", msg);
 }
 
-/* failchk's question: is this process still there? (EPERM: another user's) */
+bool
+bdb_pid_alive(pid_t pid)
+{
+    char path[64], buf[512];
+    const char *close_paren;
+    ssize_t n;
+    int fd;
+
+    if (kill(pid, 0) == -1 && errno != EPERM)
+        return false;
+    /* a zombie answers kill(0) but is gone: failchk taking it for alive
+     * skips the recovery its locks need, and the next open waits on them
+     * for ever (kill -9 of a whole siftd, restarted before init reaps its
+     * workers) */
+    snprintf(path, sizeof(path), "/proc/%ld/stat", (long)pid);
+    if ((fd = open(path, O_RDONLY | O_CLOEXEC)) == -1)
+        return true; /* no /proc: trust kill() */
+    n = read(fd, buf, sizeof(buf) - 1);
+    close(fd);
+    if (n <= 0)
+        return true;
+    buf[n] = '\0';
+    if ((close_paren = strrchr(buf, ')')) == NULL || close_paren[1] != ' ')
+        return true;
+    return close_paren[2] != 'Z' && close_paren[2] != 'X';
+}
+
+/* failchk's question: is this process still there? */
 static int
 bdb_isalive(DB_ENV *env, pid_t pid, db_threadid_t tid, u_int32_t flags)
 {
     (void)env;
     (void)tid;
     (void)flags;
-    return kill(pid, 0) == 0 || errno == EPERM;
+    return bdb_pid_alive(pid);
 }
 
 static int

@@ -41,6 +41,10 @@ void bdb_env_put(struct bdb_env **ep);
 /* After DB_RUNRECOVERY: close (which closes every database handle in it)
  * and open again (recovering). */
 int bdb_env_restart(struct bdb_env *e, struct sift_err *err);
+/* Is process pid of this host still running? EPERM (another user's) is
+ * running; a zombie is not: a killed siftd's workers stay zombies until
+ * init reaps them, and they hold no lock. */
+bool bdb_pid_alive(pid_t pid);
 
 /* SA's lock on <prefix>: <prefix>.lock by its link protocol
  * (Locker/UnixNFSSafe.pm), and <prefix>.mutex by flock when it exists

@@ -72,7 +72,7 @@ owner_dead(const char *path)
     pid = strtol(dot + 1, NULL, 10);
     if (pid <= 0 || pid == getpid())
         return false;
-    return kill((pid_t)pid, 0) == -1 && errno == ESRCH;
+    return !bdb_pid_alive((pid_t)pid);
 }
 
 static int
