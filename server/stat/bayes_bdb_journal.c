@@ -229,6 +229,8 @@ apply_touches(struct bayes_bdb *b, DB_TXN *txn, struct touch *t, size_t n, struc
     bool found;
     int ret;
 
+    if (n == 0)
+        return 0; /* t may be NULL: qsort wants a pointer even for nothing */
     qsort(t, n, sizeof(*t), touch_cmp);
     for (size_t i = 0; i < n;) {
         size_t j = i;
