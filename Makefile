@@ -1,6 +1,6 @@
 # sift - one build for everything (GNU make, pkg-config; no autotools).
 #
-#   make              siftd, siftc, siftadm and the libraries, in build/
+#   make              siftd, siftc, siftadm, sift-migrate and the libraries, in build/
 #   make run          install missing dependencies, build, run siftd -f on config/sift.yaml
 #   make check        install missing dependencies, build, run every test
 #   make asan [check] the same with AddressSanitizer + UBSan, in build-asan/
@@ -67,7 +67,8 @@ COMPAT_SRC := $(sort $(wildcard compat/*.c))
 LIB        := $(BUILD)/libsift.a
 CLIB       := $(BUILD)/libsiftcompat.a
 DLIB       := $(BUILD)/libsiftd.a
-PROGS      := $(BUILD)/siftd $(BUILD)/siftc $(BUILD)/siftadm $(BUILD)/sift-spamd
+PROGS      := $(BUILD)/siftd $(BUILD)/siftc $(BUILD)/siftadm $(BUILD)/sift-spamd \
+              $(BUILD)/sift-migrate
 
 UNIT_SRC   := $(sort $(wildcard tests/unit/*/test_*.c))
 UNIT_BINS  := $(patsubst %.c,$(BUILD)/%,$(UNIT_SRC))
@@ -109,6 +110,23 @@ $(BUILD)/sift-spamd: $(BUILD)/siftd
 $(BUILD)/siftadm: $(call obj,$(wildcard client/siftadm*.c)) $(DLIB) $(CLIB) $(LIB)
 	$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS)
 
+# sift-migrate: migrate/*.c with the daemon's configuration tables (for its
+# configtest), the SpamAssassin translator and the Bayes store; the stock
+# sift.yaml is compiled in, for --out.
+MIGRATE_SRC := $(sort $(wildcard migrate/*.c))
+
+$(BUILD)/migrate/migrate_stock.c: config/sift.yaml
+	@mkdir -p $(@D)
+	{ echo '/* generated from config/sift.yaml by the Makefile */'; \
+	  echo 'extern const char mig_stock_yaml[];'; echo 'const char mig_stock_yaml[] ='; \
+	  sed -e 's/\\/\\\\/g' -e 's/"/\\"/g' -e 's/^/    "/' -e 's/$$/\\n"/' $<; echo ';'; } >$@
+
+$(BUILD)/migrate/migrate_stock.o: $(BUILD)/migrate/migrate_stock.c
+	$(CC) $(CPPFLAGS) $(CFLAGS) -c $< -o $@
+
+$(BUILD)/sift-migrate: $(call obj,$(MIGRATE_SRC)) $(BUILD)/migrate/migrate_stock.o $(DLIB) $(CLIB) $(LIB)
+	$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS)
+
 # siftc: client/siftc.c is its main(); the other client/siftc_*.c are its
 # parts, which the unit tests in tests/unit/client/ link too.
 SIFTC_PARTS := $(sort $(wildcard client/siftc_*.c))
@@ -122,6 +140,13 @@ $(BUILD)/tests/unit/daemon/%: $(BUILD)/tests/unit/daemon/%.o $(DLIB) $(CLIB) $(L
 	$(CC) $(LDFLAGS) -o $@ $^ $(CHECK_LIBS) $(LDLIBS)
 
 $(BUILD)/tests/unit/compat/%: $(BUILD)/tests/unit/compat/%.o $(CLIB) $(LIB)
+	$(CC) $(LDFLAGS) -o $@ $^ $(CHECK_LIBS) $(LDLIBS)
+
+# sift-migrate's parts, without its main()
+MIGRATE_PARTS := $(filter-out migrate/migrate_main.c,$(MIGRATE_SRC))
+
+$(BUILD)/tests/unit/migrate/%: $(BUILD)/tests/unit/migrate/%.o $(call obj,$(MIGRATE_PARTS)) \
+                               $(BUILD)/migrate/migrate_stock.o $(DLIB) $(CLIB) $(LIB)
 	$(CC) $(LDFLAGS) -o $@ $^ $(CHECK_LIBS) $(LDLIBS)
 
 $(BUILD)/tests/unit/client/%: $(BUILD)/tests/unit/client/%.o $(call obj,$(SIFTC_PARTS)) $(LIB)

@@ -259,6 +259,63 @@ sa_pskip(struct sa_pstate *ps, const char *name, const char *category, const cha
     scan_ruleset_skip(ps->rs, name, ps->origin, category, "%s", msg);
 }
 
+/* ---- observing ---- */
+
+void
+sa_conf_observe(struct sa_conf *c, sa_conf_line_fn fn, void *arg)
+{
+    c->observe = fn;
+    c->observe_arg = arg;
+}
+
+static void
+conf_observe(struct sa_pstate *ps, const char *key, const char *value, enum sa_conf_line_kind kind)
+{
+    struct sa_conf_line l;
+    bool known;
+
+    if (ps->c->observe == NULL)
+        return;
+    l.file = ps->file;
+    l.line = ps->line;
+    l.key = key;
+    l.value = value;
+    l.kind = kind;
+    l.plugin = sa_keyword_plugin(key, &known);
+    ps->c->observe(ps->c->observe_arg, &l);
+}
+
+/* What a directive of the table does, as the observer is told. */
+static enum sa_conf_line_kind
+conf_line_kind(const struct sa_keyword *kw)
+{
+    switch (kw->kind) {
+    case SA_KW_HEADER:
+    case SA_KW_BODY:
+    case SA_KW_RAWBODY:
+    case SA_KW_FULL:
+    case SA_KW_URI:
+    case SA_KW_META:
+    case SA_KW_MIMEHEADER:
+    case SA_KW_DESCRIBE:
+    case SA_KW_SCORE:
+    case SA_KW_TFLAGS:
+    case SA_KW_PRIORITY:
+    case SA_KW_REPLACE_TAG:
+    case SA_KW_REPLACE_PRE:
+    case SA_KW_REPLACE_POST:
+    case SA_KW_REPLACE_INTER:
+    case SA_KW_REPLACE_RULES:
+    case SA_KW_REPLACE_START:
+    case SA_KW_REPLACE_END:
+        return SA_LINE_RULE;
+    case SA_KW_PLUGIN_RULE:
+        return SA_LINE_PLUGIN_RULE;
+    default:
+        return SA_LINE_SETTING;
+    }
+}
+
 /* ---- settings kept for others ---- */
 
 static struct sa_list *
@@ -625,6 +682,7 @@ conf_directive(struct sa_pstate *ps, const char *key, const char *value)
     const struct sa_keyword *kw = sa_keyword_find(c, key);
 
     if (kw == NULL) {
+        conf_observe(ps, key, value, SA_LINE_UNKNOWN);
         conf_unknown(ps, key);
         return;
     }
@@ -635,16 +693,19 @@ conf_directive(struct sa_pstate *ps, const char *key, const char *value)
         if (a != NULL && (strcmp(a, "1") == 0 || strcasecmp(a, "yes") == 0))
             allow = true;
         if ((kw->flags & SA_K_PRIV) && !allow) {
+            conf_observe(ps, key, value, SA_LINE_REFUSED);
             sa_pskip(ps, NULL, "user_prefs: privileged",
                      "not parsing, 'allow_user_rules' is 0: %s %s", key, value);
             return;
         }
         if (kw->flags & SA_K_ADMIN) {
+            conf_observe(ps, key, value, SA_LINE_REFUSED);
             sa_pskip(ps, NULL, "user_prefs: admin", "not parsing, administrator setting: %s %s",
                      key, value);
             return;
         }
     }
+    conf_observe(ps, key, value, conf_line_kind(kw));
     switch (kw->kind) {
     case SA_KW_SETTING:
         /* WLBLEval keeps these as the BLOCK and WELCOME enlist_uri_host
@@ -827,6 +888,13 @@ conf_line(struct sa_pstate *ps, char *line)
     for (p = key; *p != '\0'; p++)
         *p = *p == '-' ? '_' : (*p >= 'A' && *p <= 'Z') ? (char)(*p + 32) : *p;
 
+    if (strcmp(key, "endif") == 0 || strcmp(key, "ifplugin") == 0 || strcmp(key, "if") == 0 ||
+        strcmp(key, "else") == 0)
+        conf_observe(ps, key, value, SA_LINE_CONDITIONAL);
+    else if (strcmp(key, "include") == 0)
+        conf_observe(ps, key, value, SA_LINE_INCLUDE);
+    else if (strcmp(key, "file") == 0 || (!ps->skip && strcmp(key, "require_version") == 0))
+        conf_observe(ps, key, value, SA_LINE_OTHER);
     if (strcmp(key, "endif") == 0) {
         if (*value != '\0')
             sa_pskip(ps, NULL, "conditional", "'endif' must be standalone");
@@ -875,8 +943,13 @@ conf_line(struct sa_pstate *ps, char *line)
         ps->skip = blocked ? true : !ps->skip;
         return;
     }
-    if (ps->skip)
+    if (ps->skip) {
+        if (ps->c->observe != NULL) {
+            sa_keyword_normalize(key, nkey, sizeof(nkey));
+            conf_observe(ps, nkey, value, SA_LINE_INACTIVE);
+        }
         return;
+    }
     if (strcmp(key, "require_version") == 0) {
         /* "@@VERSION@@" was not replaced at install: assume this version */
         if (*value == '\0')

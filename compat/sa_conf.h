@@ -149,4 +149,37 @@ void sa_conf_stats(const struct sa_conf *c, struct sa_conf_stats *st);
  * ifplugin purposes? */
 bool sa_conf_plugin_loaded(const struct sa_conf *c, const char *plugin);
 
+/* What one line of a file did, for a tool that reports on a configuration
+ * line by line (sift-migrate). */
+enum sa_conf_line_kind {
+    SA_LINE_SETTING,     /* a directive applied or kept for sa_conf_values (loadplugin too) */
+    SA_LINE_RULE,        /* defines or changes a rule: header, body, rawbody, full, uri, meta,
+                            mimeheader, describe, score, tflags, priority, replace_* */
+    SA_LINE_PLUGIN_RULE, /* a rule type sift has no engine for (askdns, urirhssub...): kept as a
+                            setting, never run */
+    SA_LINE_CONDITIONAL, /* if, ifplugin, else, endif */
+    SA_LINE_INCLUDE,     /* include FILE (the file's own lines follow) */
+    SA_LINE_UNKNOWN,     /* no loaded plugin registers the keyword: ignored, as SA does */
+    SA_LINE_REFUSED,     /* user_prefs: a privileged or administrator directive, not parsed */
+    SA_LINE_INACTIVE,    /* inside a false conditional, or after a require_version that failed */
+    SA_LINE_OTHER,       /* require_version, SA's file markers */
+};
+
+struct sa_conf_line {
+    const char *file; /* as sa_conf_parse was given it */
+    size_t line;      /* 1-based */
+    const char *key;  /* normalised as sa_conf_values names directives */
+    const char *value;
+    enum sa_conf_line_kind kind;
+    /* the plugin (short name) that registers key, loaded or not; NULL: the core */
+    const char *plugin;
+};
+typedef void (*sa_conf_line_fn)(void *arg, const struct sa_conf_line *l);
+
+/* Call fn for every line with a keyword that the parser reads from now on
+ * (comments, blank lines and other languages' `lang` lines are not
+ * reported), before it is applied. The strings live for the call only.
+ * NULL stops it. */
+void sa_conf_observe(struct sa_conf *c, sa_conf_line_fn fn, void *arg);
+
 #endif

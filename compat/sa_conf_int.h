@@ -121,6 +121,9 @@ struct sa_conf {
     struct sa_conf_stats st;
 
     struct sa_memo *memos; /* sa_conf_memo's blocks */
+
+    sa_conf_line_fn observe; /* sa_conf_observe */
+    void *observe_arg;
 };
 
 struct sa_memo {
@@ -154,6 +157,9 @@ void sa_keyword_normalize(const char *key, char *out, size_t outsz);
 /* The directive named (normalised) key if the core or one of the loaded
  * plugins registers it, else NULL. */
 const struct sa_keyword *sa_keyword_find(const struct sa_conf *c, const char *key);
+/* The plugin (short name) that registers key whether it is loaded or not;
+ * NULL for the core or a keyword nobody registers (*known says which). */
+const char *sa_keyword_plugin(const char *key, bool *known);
 
 /* sa_conf_cond.c */
 /* Evaluate an `if` expression as Conf::Parser's handle_conditional does:

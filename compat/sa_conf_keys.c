@@ -442,3 +442,23 @@ sa_keyword_find(const struct sa_conf *c, const char *key)
             return &sa_prefixed[i];
     return NULL;
 }
+
+const char *
+sa_keyword_plugin(const char *key, bool *known)
+{
+    for (size_t i = 0; i < SA_NKEYWORDS; i++) {
+        if (strcmp(sa_keywords[i].name, key) == 0) {
+            *known = true;
+            return sa_keywords[i].plugin;
+        }
+    }
+    for (size_t i = 0; i < sizeof(sa_prefixed) / sizeof(sa_prefixed[0]); i++) {
+        if (strncmp(key, sa_prefixed[i].name, strlen(sa_prefixed[i].name)) == 0 &&
+            key[strlen(sa_prefixed[i].name)] != '\0') {
+            *known = true;
+            return sa_prefixed[i].plugin;
+        }
+    }
+    *known = false;
+    return NULL;
+}

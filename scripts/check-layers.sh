@@ -4,7 +4,8 @@
 #   core <- mime <- scan <- stat, checks <- proto <- daemon
 #   compat -> scan, mime, core;  daemon -> compat
 # stat and checks are siblings and never include each other; nothing under
-# server/ includes client/ or migrate/.
+# server/ includes client/ or migrate/; migrate/ uses server/ and compat/,
+# not client/.
 set -eu
 cd "$(dirname "$0")/.."
 
@@ -46,6 +47,16 @@ for f in $(find server compat -name '*.[ch]' | sort); do
                 echo "$f:${line%%:*}: $from includes $inc: an upward include (see DESIGN.md)"
                 echo x >>"${TMPDIR:-/tmp}/sift-layers.$$"
             fi ;;
+        esac
+    done
+done
+for f in $(find migrate -name '*.[ch]' 2>/dev/null | sort); do
+    grep -n '^#include "' "$f" | while IFS= read -r line; do
+        inc=$(echo "$line" | sed 's/.*#include "\([^"]*\)".*/\1/')
+        case "$inc" in
+        client/*)
+            echo "$f:${line%%:*}: migrate includes $inc: migrate/ uses server/ and compat/ only"
+            echo x >>"${TMPDIR:-/tmp}/sift-layers.$$" ;;
         esac
     done
 done

@@ -1187,9 +1187,9 @@ sy_put_pattern(struct buf *out, const char *pattern, unsigned re_flags)
 }
 
 static void
-sy_put_args(struct buf *out, const struct scan_rule *r)
+sy_put_args(struct buf *out, const struct scan_rule *r, unsigned indent)
 {
-    buf_puts(out, "    args: [");
+    buf_printf(out, "%*sargs: [", (int)indent, "");
     for (size_t i = 0; i < r->nargs; i++) {
         const struct scan_eval_arg *g = &r->args[i];
 
@@ -1209,13 +1209,19 @@ sy_put_args(struct buf *out, const struct scan_rule *r)
     buf_puts(out, "]\n");
 }
 
+/* The attributes fields asks for (SCAN_YAML_W_*), with their keys at
+ * indent spaces. explicit: also those at their default (null, [] or 0),
+ * so that an entry changing a rule resets them; else only those set. */
 static void
-sy_put_attrs(struct buf *out, const struct scan_rule *r)
+sy_put_attrs(struct buf *out, const struct scan_rule *r, unsigned fields, unsigned indent,
+             bool explicit)
 {
-    if (r->has_score) {
-        buf_puts(out, "    score: ");
-        if (r->score[0] == r->score[1] && r->score[0] == r->score[2] &&
-            r->score[0] == r->score[3]) {
+    if ((fields & SCAN_YAML_W_SCORE) && (r->has_score || explicit)) {
+        buf_printf(out, "%*sscore: ", (int)indent, "");
+        if (!r->has_score) {
+            buf_putc(out, '~');
+        } else if (r->score[0] == r->score[1] && r->score[0] == r->score[2] &&
+                   r->score[0] == r->score[3]) {
             sy_put_number(out, r->score[0]);
         } else {
             for (int i = 0; i < 4; i++) {
@@ -1226,32 +1232,40 @@ sy_put_attrs(struct buf *out, const struct scan_rule *r)
         }
         buf_putc(out, '\n');
     }
-    if (r->description != NULL) {
-        buf_puts(out, "    description: ");
-        sy_put_quoted(out, r->description, strlen(r->description));
+    if ((fields & SCAN_YAML_W_DESCRIPTION) && (r->description != NULL || explicit)) {
+        buf_printf(out, "%*sdescription: ", (int)indent, "");
+        if (r->description != NULL)
+            sy_put_quoted(out, r->description, strlen(r->description));
+        else
+            buf_putc(out, '~');
         buf_putc(out, '\n');
     }
-    if (r->group != NULL) {
-        buf_puts(out, "    group: ");
-        sy_put_word(out, r->group);
+    if ((fields & SCAN_YAML_W_GROUP) && (r->group != NULL || explicit)) {
+        buf_printf(out, "%*sgroup: ", (int)indent, "");
+        if (r->group != NULL)
+            sy_put_word(out, r->group);
+        else
+            buf_putc(out, '~');
         buf_putc(out, '\n');
     }
-    if (r->tflags != 0 || r->maxhits != 0) {
+    if ((fields & SCAN_YAML_W_TFLAGS) && (r->tflags != 0 || r->maxhits != 0 || explicit)) {
         const char *sep = "[";
 
-        buf_puts(out, "    tflags: ");
+        buf_printf(out, "%*stflags: ", (int)indent, "");
         for (size_t i = 0; i < SY_NTFLAGS; i++) {
             if (r->tflags & sy_tflags[i].bit) {
                 buf_printf(out, "%s%s", sep, sy_tflags[i].name);
                 sep = ", ";
             }
         }
-        if (r->maxhits != 0)
+        if (r->maxhits != 0) {
             buf_printf(out, "%smaxhits=%u", sep, r->maxhits);
-        buf_puts(out, "]\n");
+            sep = ", ";
+        }
+        buf_puts(out, sep[0] == '[' ? "[]\n" : "]\n");
     }
-    if (r->priority != 0)
-        buf_printf(out, "    priority: %d\n", r->priority);
+    if ((fields & SCAN_YAML_W_PRIORITY) && (r->priority != 0 || explicit))
+        buf_printf(out, "%*spriority: %d\n", (int)indent, "", r->priority);
 }
 
 /* The type a rule is written as, or NULL when it cannot be written. */
@@ -1288,6 +1302,70 @@ sy_put_comment(struct buf *out, const char *s)
 }
 
 static void
+sy_put_name(struct buf *out, const struct scan_rule *r, unsigned indent)
+{
+    buf_printf(out, "%*s", (int)indent, "");
+    if (sy_is_ident(r->name))
+        buf_puts(out, r->name);
+    else
+        sy_put_quoted(out, r->name, strlen(r->name));
+    buf_putc(out, ':');
+    if (r->origin != NULL && r->origin[0] != '\0') {
+        buf_puts(out, " # ");
+        sy_put_comment(out, r->origin);
+    }
+    buf_putc(out, '\n');
+}
+
+/* The definition's fields (type first), at indent spaces. */
+static void
+sy_put_definition(struct buf *out, const struct scan_rule *r, const char *type, unsigned indent)
+{
+    int in = (int)indent;
+
+    buf_printf(out, "%*stype: %s\n", in, "", type);
+    if (r->kind == SCAN_K_EXISTS ||
+        (r->kind == SCAN_K_REGEX && r->header != NULL &&
+         (r->target == SCAN_T_HEADER || r->target == SCAN_T_MIMEHEADER))) {
+        buf_printf(out, "%*sheader: ", in, "");
+        sy_put_word(out, r->header);
+        buf_putc(out, '\n');
+    }
+    if (r->kind == SCAN_K_REGEX) {
+        buf_printf(out, "%*spattern: ", in, "");
+        sy_put_pattern(out, r->pattern, r->re_flags);
+        buf_putc(out, '\n');
+        if (r->prefilter != NULL) {
+            buf_printf(out, "%*sprefilter: ", in, "");
+            sy_put_pattern(out, r->prefilter, r->re_flags);
+            buf_putc(out, '\n');
+        }
+        if ((r->target == SCAN_T_HEADER || r->target == SCAN_T_MIMEHEADER) && r->negate)
+            buf_printf(out, "%*snegate: true\n", in, "");
+        if ((r->target == SCAN_T_HEADER || r->target == SCAN_T_MIMEHEADER) && r->if_unset != NULL) {
+            buf_printf(out, "%*sif_unset: ", in, "");
+            sy_put_quoted(out, r->if_unset, strlen(r->if_unset));
+            buf_putc(out, '\n');
+        }
+    } else if (r->kind == SCAN_K_EVAL) {
+        if (r->target != SCAN_T_NONE)
+            buf_printf(out, "%*starget: %s\n", in, "", sy_targets[r->target]);
+        buf_printf(out, "%*sfunction: ", in, "");
+        sy_put_word(out, r->eval);
+        buf_putc(out, '\n');
+        if (r->nargs > 0)
+            sy_put_args(out, r, indent);
+    } else if (r->kind == SCAN_K_META || r->kind == SCAN_K_COMPOSITE) {
+        buf_printf(out, "%*sexpression: ", in, "");
+        sy_put_quoted(out, r->expr, strlen(r->expr));
+        buf_putc(out, '\n');
+        if (r->kind == SCAN_K_COMPOSITE && r->policy != SCAN_COMPOSITE_REMOVE_ALL)
+            buf_printf(out, "%*spolicy: %s\n", in, "",
+                       scan_composite_policy_name((enum scan_composite_policy)r->policy));
+    }
+}
+
+static void
 sy_put_rule(struct buf *out, const struct scan_rule *r)
 {
     const char *type = sy_type_of(r);
@@ -1299,57 +1377,23 @@ sy_put_rule(struct buf *out, const struct scan_rule *r)
                                                   : ": incomplete definition, not written\n");
         return;
     }
-    buf_puts(out, "  ");
-    if (sy_is_ident(r->name))
-        buf_puts(out, r->name);
-    else
-        sy_put_quoted(out, r->name, strlen(r->name));
-    buf_putc(out, ':');
-    if (r->origin != NULL && r->origin[0] != '\0') {
-        buf_puts(out, " # ");
-        sy_put_comment(out, r->origin);
-    }
-    buf_printf(out, "\n    type: %s\n", type);
-    if (r->kind == SCAN_K_EXISTS ||
-        (r->kind == SCAN_K_REGEX && r->header != NULL &&
-         (r->target == SCAN_T_HEADER || r->target == SCAN_T_MIMEHEADER))) {
-        buf_puts(out, "    header: ");
-        sy_put_word(out, r->header);
-        buf_putc(out, '\n');
-    }
-    if (r->kind == SCAN_K_REGEX) {
-        buf_puts(out, "    pattern: ");
-        sy_put_pattern(out, r->pattern, r->re_flags);
-        buf_putc(out, '\n');
-        if (r->prefilter != NULL) {
-            buf_puts(out, "    prefilter: ");
-            sy_put_pattern(out, r->prefilter, r->re_flags);
-            buf_putc(out, '\n');
-        }
-        if ((r->target == SCAN_T_HEADER || r->target == SCAN_T_MIMEHEADER) && r->negate)
-            buf_puts(out, "    negate: true\n");
-        if ((r->target == SCAN_T_HEADER || r->target == SCAN_T_MIMEHEADER) && r->if_unset != NULL) {
-            buf_puts(out, "    if_unset: ");
-            sy_put_quoted(out, r->if_unset, strlen(r->if_unset));
-            buf_putc(out, '\n');
-        }
-    } else if (r->kind == SCAN_K_EVAL) {
-        if (r->target != SCAN_T_NONE)
-            buf_printf(out, "    target: %s\n", sy_targets[r->target]);
-        buf_puts(out, "    function: ");
-        sy_put_word(out, r->eval);
-        buf_putc(out, '\n');
-        if (r->nargs > 0)
-            sy_put_args(out, r);
-    } else if (r->kind == SCAN_K_META || r->kind == SCAN_K_COMPOSITE) {
-        buf_puts(out, "    expression: ");
-        sy_put_quoted(out, r->expr, strlen(r->expr));
-        buf_putc(out, '\n');
-        if (r->kind == SCAN_K_COMPOSITE && r->policy != SCAN_COMPOSITE_REMOVE_ALL)
-            buf_printf(out, "    policy: %s\n",
-                       scan_composite_policy_name((enum scan_composite_policy)r->policy));
-    }
-    sy_put_attrs(out, r);
+    sy_put_name(out, r, 2);
+    sy_put_definition(out, r, type, 4);
+    sy_put_attrs(out, r, SCAN_YAML_W_ALL, 4, false);
+}
+
+int
+scan_yaml_write_rule(const struct scan_rule *r, unsigned fields, unsigned indent, struct buf *out)
+{
+    const char *type = sy_type_of(r);
+
+    if ((fields & SCAN_YAML_W_DEFINITION) && type == NULL)
+        return -1;
+    sy_put_name(out, r, indent);
+    if (fields & SCAN_YAML_W_DEFINITION)
+        sy_put_definition(out, r, type, indent + 2);
+    sy_put_attrs(out, r, fields, indent + 2, true);
+    return 0;
 }
 
 void

@@ -58,4 +58,24 @@ int scan_yaml_apply(struct scan_ruleset *rs, const struct cfg_node *symbols, str
  * definition) and incomplete rules are written as comments. */
 void scan_yaml_write(const struct scan_ruleset *rs, struct buf *out);
 
+/* What scan_yaml_write_rule writes of a rule. */
+#define SCAN_YAML_W_DEFINITION  0x01u /* type and the fields it takes */
+#define SCAN_YAML_W_SCORE       0x02u
+#define SCAN_YAML_W_DESCRIPTION 0x04u
+#define SCAN_YAML_W_GROUP       0x08u
+#define SCAN_YAML_W_TFLAGS      0x10u
+#define SCAN_YAML_W_PRIORITY    0x20u
+#define SCAN_YAML_W_ATTRS       0x3eu
+#define SCAN_YAML_W_ALL         0x3fu
+
+/* One entry of a `symbols` map for r, its name at indent spaces (0 for
+ * the configuration's section, 2 in a rules file) with its origin as a
+ * comment: the definition when fields has SCAN_YAML_W_DEFINITION, and the
+ * attributes fields names, each written even at its default (`~`, `[]`,
+ * 0) so that an entry without a definition resets what it names. -1 (and
+ * nothing written) when a definition is asked of a rule that cannot be
+ * written (UNDEFINED, incomplete). May reallocate out. */
+int scan_yaml_write_rule(const struct scan_rule *r, unsigned fields, unsigned indent,
+                         struct buf *out);
+
 #endif

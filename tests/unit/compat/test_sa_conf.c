@@ -842,6 +842,85 @@ START_TEST(user_prefs_refuse_what_sa_refuses)
 }
 END_TEST
 
+/* ---- observing ---- */
+
+struct seen_line {
+    char text[128];
+};
+struct seen {
+    struct seen_line v[32];
+    size_t n;
+};
+
+static void
+seen_line(void *arg, const struct sa_conf_line *l)
+{
+    static const char *const kinds[] = { "setting",     "rule",     "plugin_rule",
+                                         "conditional", "include",  "unknown",
+                                         "refused",     "inactive", "other" };
+    struct seen *s = arg;
+
+    ck_assert_uint_lt(s->n, 32);
+    snprintf(s->v[s->n++].text, sizeof(s->v[0].text), "%zu %s %s=%s [%s]", l->line, kinds[l->kind],
+             l->key, l->value, l->plugin != NULL ? l->plugin : "");
+}
+
+/* What each line did, as a tool reporting on a configuration sees it. */
+START_TEST(observer_sees_each_line)
+{
+    static const char text[] = "# a comment\n"
+                               "required_hits 6\n"
+                               "header LOCAL_X Subject =~ /x/\n"
+                               "Score LOCAL_X 2\n"
+                               "\n"
+                               "ifplugin Mail::SpamAssassin::Plugin::DCC\n"
+                               "use_dcc 1\n"
+                               "endif\n"
+                               "use_razor2 1\n"
+                               "no_such_directive 1\n"
+                               "urirhssub URIBL_X multi.uribl.com. A 2\n"
+                               "whitelist_from *@example.com\n";
+    static const char *const want[] = {
+        "2 setting required_score=6 []",
+        "3 rule header=LOCAL_X Subject =~ /x/ []",
+        "4 rule score=LOCAL_X 2 []",
+        "6 conditional ifplugin=Mail::SpamAssassin::Plugin::DCC []",
+        "7 inactive use_dcc=1 [DCC]",
+        "8 conditional endif= []",
+        "9 unknown use_razor2=1 [Razor2]",
+        "10 unknown no_such_directive=1 []",
+        "11 plugin_rule urirhssub=URIBL_X multi.uribl.com. A 2 [URIDNSBL]",
+        "12 setting welcomelist_from=*@example.com []",
+    };
+    struct sa_conf_opts o = { 0 };
+    struct fixture f;
+    struct seen s = { .n = 0 };
+
+    fx_open(&f, &o);
+    fx_text(&f, "loadplugin Mail::SpamAssassin::Plugin::URIDNSBL\n", "init.pre");
+    sa_conf_observe(f.c, seen_line, &s);
+    fx_text(&f, text, "local.cf");
+    sa_conf_observe(f.c, NULL, NULL);
+    fx_text(&f, "use_bayes 0\n", "after.cf");
+    for (size_t i = 0; i < s.n && i < sizeof(want) / sizeof(want[0]); i++)
+        ck_assert_str_eq(s.v[i].text, want[i]);
+    ck_assert_uint_eq(s.n, sizeof(want) / sizeof(want[0]));
+    fx_close(&f);
+
+    /* user_prefs: what spamd refuses there */
+    o.user_mode = true;
+    fx_open(&f, &o);
+    s.n = 0;
+    sa_conf_observe(f.c, seen_line, &s);
+    fx_text(&f, "bayes_path /tmp/x\nbody USER_R /x/\nscore MT_C 1\n", "user_prefs");
+    ck_assert_uint_eq(s.n, 3);
+    ck_assert_str_eq(s.v[0].text, "1 refused bayes_path=/tmp/x []");
+    ck_assert_str_eq(s.v[1].text, "2 refused body=USER_R /x/ []");
+    ck_assert_str_eq(s.v[2].text, "3 rule score=MT_C 1 []");
+    fx_close(&f);
+}
+END_TEST
+
 /* ---- the stock set ---- */
 
 static const char *const kind_names[] = { "undefined", "regex", "exists", "eval", "meta" };
@@ -936,6 +1015,7 @@ sa_conf_suite(void)
     tcase_add_test(tc, add_header_as_sa);
     tcase_add_test(tc, score_set_selection);
     tcase_add_test(tc, user_prefs_refuse_what_sa_refuses);
+    tcase_add_test(tc, observer_sees_each_line);
     tcase_add_test(tc, stock_set_loads);
     suite_add_tcase(s, tc);
     return s;

@@ -800,6 +800,82 @@ START_TEST(what_is_written_reads_back_the_same)
 }
 END_TEST
 
+/* scan_yaml_write_rule: each rule alone, as the configuration's section
+ * (names at column 0), reads back as the rule; an entry of attributes only
+ * sets each one it names, defaults included. */
+START_TEST(one_entry_per_rule_reads_back_the_same)
+{
+    struct scan_ruleset *rs = every_kind(), *back = scan_ruleset_new();
+    struct buf w;
+    struct arena *a = arena_new(4096);
+    struct cfg_node *tree;
+    struct sift_err err;
+
+    bool written[64] = { false };
+
+    buf_init(&w);
+    ck_assert_uint_le(scan_ruleset_count(rs), 64);
+    for (size_t i = 0; i < scan_ruleset_count(rs); i++)
+        written[i] = scan_yaml_write_rule(scan_ruleset_at(rs, i), SCAN_YAML_W_ALL, 0, &w) == 0;
+    ck_assert_int_eq(cfg_yaml_parse(a, "s.yaml", w.p, w.len, &tree, &err), 0);
+    ck_assert_int_eq(scan_yaml_apply(back, tree, &err), 0);
+    for (size_t i = 0; i < scan_ruleset_count(rs); i++) {
+        const struct scan_rule *r = scan_ruleset_at(rs, i);
+        const struct scan_rule *b = scan_ruleset_find(back, r->name);
+        const char *d;
+
+        if (!written[i]) { /* no definition to write: refused */
+            ck_assert_msg(r->kind == SCAN_K_UNDEFINED, "%s not written", r->name);
+            continue;
+        }
+        ck_assert_msg(b != NULL, "%s not read back:\n%s", r->name, w.p);
+        d = rule_diff(r, b);
+        ck_assert_msg(d == NULL, "%s: %s differs:\n%s", r->name, d, w.p);
+    }
+    ck_assert_ptr_nonnull(strstr(w.p, "\nBODY_SLASH: # hand.cf:1\n  type: body\n"));
+    buf_reset(&w);
+    ck_assert_int_eq(
+        scan_yaml_write_rule(scan_ruleset_find(rs, "ONLY_SCORED"), SCAN_YAML_W_DEFINITION, 0, &w),
+        -1);
+    ck_assert_uint_eq(w.len, 0);
+    buf_clear(&w);
+    arena_free(&a);
+    scan_ruleset_free(&back);
+    scan_ruleset_free(&rs);
+}
+END_TEST
+
+START_TEST(an_attribute_entry_resets_what_it_names)
+{
+    struct scan_ruleset *rs = load("symbols:\n  R:\n    type: body\n    pattern: '/x/'\n"
+                                   "    score: 3\n    description: d\n    group: g\n"
+                                   "    tflags: [multiple, maxhits=2]\n    priority: 5\n");
+    struct scan_rule plain = { .name = "R" };
+    struct arena *a = arena_new(4096);
+    struct cfg_node *tree;
+    struct sift_err err;
+    struct buf w;
+
+    buf_init(&w);
+    scan_yaml_write_rule(&plain, SCAN_YAML_W_ATTRS, 0, &w);
+    ck_assert_str_eq(w.p, "R:\n  score: ~\n  description: ~\n  group: ~\n  tflags: []\n"
+                          "  priority: 0\n");
+    ck_assert_int_eq(cfg_yaml_parse(a, "s.yaml", w.p, w.len, &tree, &err), 0);
+    ck_assert_int_eq(scan_yaml_apply(rs, tree, &err), 0);
+    assert_no_skips(rs);
+    ck_assert(!rule(rs, "R")->has_score);
+    ck_assert_ptr_null(rule(rs, "R")->description);
+    ck_assert_ptr_null(rule(rs, "R")->group);
+    ck_assert_uint_eq(rule(rs, "R")->tflags, 0);
+    ck_assert_uint_eq(rule(rs, "R")->maxhits, 0);
+    ck_assert_int_eq(rule(rs, "R")->priority, 0);
+    ck_assert_str_eq(rule(rs, "R")->pattern, "x"); /* the definition stays */
+    buf_clear(&w);
+    arena_free(&a);
+    scan_ruleset_free(&rs);
+}
+END_TEST
+
 START_TEST(an_empty_ruleset_is_written_as_an_empty_map)
 {
     struct scan_ruleset *rs = scan_ruleset_new(), *rs2;
@@ -948,6 +1024,8 @@ scan_yaml_suite(void)
     tcase_add_test(tc, files_and_directories);
     tcase_add_test(tc, the_shipped_rules_load);
     tcase_add_test(tc, what_is_written_reads_back_the_same);
+    tcase_add_test(tc, one_entry_per_rule_reads_back_the_same);
+    tcase_add_test(tc, an_attribute_entry_resets_what_it_names);
     tcase_add_test(tc, an_empty_ruleset_is_written_as_an_empty_map);
     tcase_add_loop_test(tc, latin1_patterns_are_written_as_escapes, 0,
                         sizeof(latin1_cases) / sizeof(latin1_cases[0]));
