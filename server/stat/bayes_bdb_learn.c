@@ -52,31 +52,46 @@ private_stats(struct bayes_bdb *b, struct bayes_store_stats *out, struct sift_er
     return BAYES_STORE_OK;
 }
 
+/* Run fn in a read-committed transaction, again while Berkeley DB says a
+ * retry may help (a deadlock victim, a restarted environment). */
+static int
+read_txn(struct bayes_bdb *b, int (*fn)(struct bayes_bdb *, DB_TXN *, void *), void *arg)
+{
+    DB_TXN *txn;
+    int ret;
+
+    for (int attempt = 0;; attempt++) {
+        if ((ret = b->e->env->txn_begin(b->e->env, NULL, &txn, DB_READ_COMMITTED)) != 0) {
+            if (!bdb_retryable(b, ret, attempt))
+                return ret;
+            continue;
+        }
+        if ((ret = fn(b, txn, arg)) == 0)
+            ret = txn->commit(txn, 0);
+        else
+            txn->abort(txn);
+        if (ret == 0 || !bdb_retryable(b, ret, attempt))
+            return ret;
+    }
+}
+
+static int
+stats_fn(struct bayes_bdb *b, DB_TXN *txn, void *arg)
+{
+    return bdb_read_stats(b, txn, arg);
+}
+
 enum bayes_store_status
 bdb_stats(struct bayes_store *st, struct bayes_store_stats *out, struct sift_err *err)
 {
     struct bayes_bdb *b = (struct bayes_bdb *)st;
-    DB_TXN *txn;
     int ret, rc;
 
     if ((rc = bdb_check(b, b->lock.held, err)) == 1)
         return private_stats(b, out, err);
     if (rc == -1)
         return BAYES_STORE_FAIL;
-    for (int attempt = 0;; attempt++) {
-        if ((ret = b->e->env->txn_begin(b->e->env, NULL, &txn, DB_READ_COMMITTED)) != 0) {
-            if (!bdb_retryable(b, ret, attempt))
-                break;
-            continue;
-        }
-        if ((ret = bdb_read_stats(b, txn, out)) == 0)
-            ret = txn->commit(txn, 0);
-        else
-            txn->abort(txn);
-        if (ret == 0 || !bdb_retryable(b, ret, attempt))
-            break;
-    }
-    if (ret != 0) {
+    if ((ret = read_txn(b, stats_fn, out)) != 0) {
         bdb_fail(b, err, ret, "reading the counts");
         return BAYES_STORE_FAIL;
     }
@@ -111,6 +126,20 @@ lookup_txn(DB *db, DB_TXN *txn, const struct bayes_store_key *keys, size_t n,
     return 0;
 }
 
+struct lookup_arg {
+    const struct bayes_store_key *keys;
+    size_t n;
+    struct bayes_store_counts *out;
+};
+
+static int
+lookup_fn(struct bayes_bdb *b, DB_TXN *txn, void *arg)
+{
+    struct lookup_arg *la = arg;
+
+    return lookup_txn(b->toks.db, txn, la->keys, la->n, la->out);
+}
+
 static enum bayes_store_status
 private_lookup(struct bayes_bdb *b, const struct bayes_store_key *keys, size_t n,
                struct bayes_store_counts *out, struct sift_err *err)
@@ -134,27 +163,14 @@ bdb_lookup(struct bayes_store *st, const struct bayes_store_key *keys, size_t n,
            struct bayes_store_counts *out, struct sift_err *err)
 {
     struct bayes_bdb *b = (struct bayes_bdb *)st;
-    DB_TXN *txn;
+    struct lookup_arg la = { keys, n, out };
     int ret, rc;
 
     if ((rc = bdb_check(b, b->lock.held, err)) == 1)
         return private_lookup(b, keys, n, out, err);
     if (rc == -1)
         return BAYES_STORE_FAIL;
-    for (int attempt = 0;; attempt++) {
-        if ((ret = b->e->env->txn_begin(b->e->env, NULL, &txn, DB_READ_COMMITTED)) != 0) {
-            if (!bdb_retryable(b, ret, attempt))
-                break;
-            continue;
-        }
-        if ((ret = lookup_txn(b->toks.db, txn, keys, n, out)) == 0)
-            ret = txn->commit(txn, 0);
-        else
-            txn->abort(txn);
-        if (ret == 0 || !bdb_retryable(b, ret, attempt))
-            break;
-    }
-    if (ret != 0) {
+    if ((ret = read_txn(b, lookup_fn, &la)) != 0) {
         bdb_fail(b, err, ret, "token lookup");
         return BAYES_STORE_FAIL;
     }
