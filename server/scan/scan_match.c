@@ -4,7 +4,11 @@
  * decides what matches and how often. With Hyperscan (scan_match_hs.c) the
  * patterns it accepts go into one block-mode database that tells, per
  * text, which of them may match; only those are run on PCRE2. The rest run
- * on PCRE2 for every text.
+ * on PCRE2 for every text. A pattern that needs n rounds of a group, and
+ * that Hyperscan does not decide alone, also has a counting prefilter
+ * (scan_match_chain.c): PCRE2 runs only on a text with enough matches of
+ * a part of the group, and tries no start past the last one such a match
+ * can have.
  */
 #include "scan/scan_match.h"
 
@@ -27,8 +31,8 @@
 #define SM_JIT_STACK_START (32u * 1024)
 #define SM_JIT_STACK_MAX   (1024u * 1024)
 
-static uint32_t
-sm_pcre_options(unsigned re_flags)
+uint32_t
+scan_match_pcre_options(unsigned re_flags)
 {
     /* Byte semantics as SA's Perl has them; a pattern may not switch on
      * UTF or UCP with (*UTF)/(*UCP) either. */
@@ -45,6 +49,19 @@ sm_pcre_options(unsigned re_flags)
     return o;
 }
 
+pcre2_compile_context *
+scan_match_pcre_context(void)
+{
+    pcre2_compile_context *cc = pcre2_compile_context_create(NULL);
+
+    if (cc == NULL)
+        return NULL;
+    /* Perl's newline is \n whatever the PCRE2 build's default is. */
+    pcre2_set_newline(cc, PCRE2_NEWLINE_LF);
+    pcre2_set_bsr(cc, PCRE2_BSR_UNICODE); /* \R as Perl's: \x85 too */
+    return cc;
+}
+
 static void
 sm_reject(const struct scan_match_opts *opts, unsigned id, const char *why)
 {
@@ -52,10 +69,11 @@ sm_reject(const struct scan_match_opts *opts, unsigned id, const char *why)
         opts->reject(opts->reject_arg, id, why);
 }
 
-/* Compile pattern k with PCRE2 and JIT; a failure leaves re NULL. */
+/* Compile pattern k with PCRE2 (extra: options beyond its flags) and JIT;
+ * a failure leaves re NULL. */
 static void
 sm_compile(struct sm_pat *sp, const struct scan_pattern *p, pcre2_compile_context *cc,
-           const struct scan_match_opts *opts)
+           uint32_t extra, const struct scan_match_opts *opts)
 {
     int code;
     PCRE2_SIZE off;
@@ -69,7 +87,7 @@ sm_compile(struct sm_pat *sp, const struct scan_pattern *p, pcre2_compile_contex
         return;
     }
     sp->re = pcre2_compile((PCRE2_SPTR)p->pattern, PCRE2_ZERO_TERMINATED,
-                           sm_pcre_options(p->re_flags), &code, &off, cc);
+                           scan_match_pcre_options(p->re_flags) | extra, &code, &off, cc);
     if (sp->re == NULL) {
         PCRE2_UCHAR msg[256];
         char why[320];
@@ -91,7 +109,7 @@ scan_matcher_new(const struct scan_pattern *pats, size_t n, const struct scan_ma
                  struct scan_matcher **out, struct sift_err *err)
 {
     struct scan_matcher *m = xcalloc(1, sizeof(*m));
-    pcre2_compile_context *cc = pcre2_compile_context_create(NULL);
+    pcre2_compile_context *cc = scan_match_pcre_context();
     bool *on_hs;
 
     *out = NULL;
@@ -100,25 +118,40 @@ scan_matcher_new(const struct scan_pattern *pats, size_t n, const struct scan_ma
         free(m);
         return -1;
     }
-    /* Perl's newline is \n whatever the PCRE2 build's default is. */
-    pcre2_set_newline(cc, PCRE2_NEWLINE_LF);
-    pcre2_set_bsr(cc, PCRE2_BSR_UNICODE); /* \R as Perl's: \x85 too */
     m->n = n;
     m->pats = xcalloc(n ? n : 1, sizeof(*m->pats));
     m->match_limit = opts != NULL && opts->match_limit ? opts->match_limit : SM_MATCH_LIMIT;
     m->depth_limit = opts != NULL && opts->depth_limit ? opts->depth_limit : SM_DEPTH_LIMIT;
     for (size_t k = 0; k < n; k++)
-        sm_compile(&m->pats[k], &pats[k], cc, opts);
-    pcre2_compile_context_free(cc);
+        sm_compile(&m->pats[k], &pats[k], cc, 0, opts);
 
     on_hs = xcalloc(n ? n : 1, sizeof(*on_hs));
     if (opts == NULL || !opts->no_hyperscan) {
         if (scan_match_hs_build(m, pats, opts, on_hs, err) == -1) {
+            pcre2_compile_context_free(cc);
             free(on_hs);
             scan_matcher_free(&m);
             return -1;
         }
     }
+    /* a pattern with a counting prefilter learns from it, per text, the
+     * latest offset a match can start at: again, able to take that limit
+     * (which costs nothing when none is set) */
+    for (size_t k = 0; k < n; k++) {
+        struct sm_pat again = m->pats[k];
+
+        if (m->pats[k].chain == 0 || !m->pats[k].chain_starts)
+            continue;
+        again.re = NULL;
+        again.jit = false;
+        sm_compile(&again, &pats[k], cc, PCRE2_USE_OFFSET_LIMIT, NULL);
+        if (again.re == NULL)
+            continue;
+        pcre2_code_free(m->pats[k].re);
+        again.offset_limit = true;
+        m->pats[k] = again;
+    }
+    pcre2_compile_context_free(cc);
     m->pcre_only = xcalloc(n ? n : 1, sizeof(*m->pcre_only));
     for (size_t k = 0; k < n; k++) {
         if (m->pats[k].re != NULL && !on_hs[k])
@@ -197,6 +230,7 @@ scan_matcher_stats(const struct scan_matcher *m, struct scan_matcher_stats *st)
     st->hs_patterns = m->nhs;
     st->hs_prefilter_patterns = m->nhs_prefilter;
     st->pcre_only_patterns = m->npcre;
+    st->chain_patterns = m->nchain_patterns;
     st->from_cache = m->from_cache;
 }
 
@@ -246,10 +280,19 @@ scan_match_try(struct sm_run *r, uint32_t k, const char *p, size_t len)
 {
     const struct sm_pat *sp = &r->m->pats[k];
     unsigned have = r->counts[k], got;
+    size_t limit = SIZE_MAX;
 
     if (sp->max_count != 0 && have >= sp->max_count)
         return;
+    /* a counting prefilter that proves there is no match here */
+    if (sp->chain != 0 && !scan_match_hs_chain_pass(r, k, p, len, &limit))
+        return;
+    /* a match starts at or before limit: PCRE2 need not try further */
+    if (limit != SIZE_MAX && sp->offset_limit)
+        pcre2_set_offset_limit(r->s->mctx, limit);
     got = sm_count(sp, r->s, p, len, sp->max_count ? sp->max_count - have : 0);
+    if (limit != SIZE_MAX && sp->offset_limit)
+        pcre2_set_offset_limit(r->s->mctx, PCRE2_UNSET);
     if (got == 0)
         return;
     if (have == 0)
@@ -274,6 +317,7 @@ scan_matcher_run(const struct scan_matcher *m, struct scan_match_scratch *s,
 
     pcre2_set_match_limit(s->mctx, m->match_limit);
     pcre2_set_depth_limit(s->mctx, m->depth_limit);
+    s->chain_text = NULL; /* a text of an earlier call may have its address */
     for (size_t k = 0; k < m->n; k++) {
         const struct sm_pat *sp = &m->pats[k];
 

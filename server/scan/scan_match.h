@@ -84,6 +84,9 @@ size_t scan_matcher_run(const struct scan_matcher *m, struct scan_match_scratch 
 struct scan_matcher_stats {
     size_t hs_patterns, pcre_only_patterns;
     size_t hs_prefilter_patterns; /* of hs_patterns, those Hyperscan only approximates */
+    /* patterns PCRE2 runs on a text only when Hyperscan counts enough
+     * matches of a part of them there (a repeated group: (?:U){n}) */
+    size_t chain_patterns;
     bool from_cache;
 };
 void scan_matcher_stats(const struct scan_matcher *m, struct scan_matcher_stats *st);

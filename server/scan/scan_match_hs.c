@@ -24,6 +24,16 @@
  * without those branches answers exactly the same on a text that has
  * neither, and the obfuscated-word patterns they belong to cost Hyperscan
  * a third of its time; each text is scanned with the one that fits.
+ *
+ * A pattern Hyperscan does not decide alone (a prefilter, or one it does
+ * not take) and that needs n back-to-back rounds of a group gets a
+ * counting prefilter (scan_match_chain.c): an expression whose matches,
+ * spaced out enough, a text must hold n of. Those expressions make a
+ * third database, scanned without SINGLEMATCH, at most once per text and
+ * only for a text where such a pattern is about to run on PCRE2; a text
+ * without enough of them skips PCRE2 for that pattern, and on the others
+ * the ends tell the latest offset a match can start at, PCRE2's offset
+ * limit for it.
  */
 #include "scan/scan_match_int.h"
 
@@ -47,7 +57,7 @@
 #include "scan/scan_rule.h"
 
 #define SM_CACHE_MAGIC  "SIFTHSDB"
-#define SM_CACHE_FORMAT 3u
+#define SM_CACHE_FORMAT 4u
 #define SM_KEY_LEN      32
 #define SM_CACHE_MAX    (1024u * 1024 * 1024) /* a bigger file is not ours */
 
@@ -325,7 +335,11 @@ sm_hs_relax(const char *pat, unsigned re_flags)
     return b.p;
 }
 
-/* The flags Hyperscan takes expr with in prefilter mode, or 0. */
+/* What sm_hs_accepts*() return for an expression Hyperscan refuses (0
+ * is a set of flags: a chain expression's without /i /m /s). */
+#define SM_HS_REFUSED UINT_MAX
+
+/* The flags Hyperscan takes expr with in prefilter mode, or SM_HS_REFUSED. */
 static unsigned
 sm_hs_accepts_prefilter(const char *expr, unsigned base, bool quick)
 {
@@ -335,10 +349,11 @@ sm_hs_accepts_prefilter(const char *expr, unsigned base, bool quick)
     if (!(base & HS_FLAG_ALLOWEMPTY) &&
         sm_hs_takes(expr, base | HS_FLAG_PREFILTER | HS_FLAG_ALLOWEMPTY, quick))
         return base | HS_FLAG_PREFILTER | HS_FLAG_ALLOWEMPTY;
-    return 0;
+    return SM_HS_REFUSED;
 }
 
-/* The flags Hyperscan takes expr with (exact, else prefilter), or 0. */
+/* The flags Hyperscan takes expr with (exact, else prefilter), or
+ * SM_HS_REFUSED. */
 static unsigned
 sm_hs_accepts(const char *expr, unsigned base, bool quick)
 {
@@ -511,7 +526,7 @@ sm_hs_compile(struct sm_hs_set *set)
                 set->flags[j] = (set->flags[j] & HS_FLAG_PREFILTER)
                                     ? sm_hs_accepts_prefilter(set->exprs[j], set->base[j], false)
                                     : sm_hs_accepts(set->exprs[j], set->base[j], false);
-                if (set->flags[j] == 0)
+                if (set->flags[j] == SM_HS_REFUSED)
                     sm_hs_set_drop(set, j);
             }
             continue;
@@ -528,6 +543,117 @@ sm_hs_compile(struct sm_hs_set *set)
         sm_hs_set_drop(set, (size_t)bad);
     }
     return NULL;
+}
+
+/* The Hyperscan form of chain expression src: shrunk, and relaxed
+ * always (in prefilter mode Hyperscan approximates the bounded repeats of
+ * SA's form words far more loosely: a hundred times the ends); NULL when
+ * it is not understood or still too costly. */
+static char *
+sm_hs_chain_expr(const char *src, unsigned re_flags)
+{
+    char *shrunk = scan_match_shrink(src, re_flags), *r, *expr;
+
+    r = sm_hs_relax(shrunk != NULL ? shrunk : src, re_flags);
+    free(shrunk);
+    if (r == NULL || sm_hs_too_costly(r)) {
+        free(r);
+        return NULL;
+    }
+    expr = sm_hs_expr(r, re_flags);
+    free(r);
+    return expr;
+}
+
+/* Counting prefilters for the patterns the main database does not decide
+ * (exact[k] false): one database of their chain expressions, the same
+ * expression shared. Nothing when there are none or Hyperscan refuses. */
+static void
+sm_hs_chains(struct scan_matcher *m, const struct scan_pattern *pats, const bool *exact)
+{
+    struct sm_hs_set set = { 0 };
+    uint32_t *gap = xcalloc(m->n, sizeof(*gap));           /* per expression as added */
+    uint32_t *pat_expr = xcalloc(m->n, sizeof(*pat_expr)); /* per pattern: 1 + that index */
+    unsigned *pat_n = xcalloc(m->n, sizeof(*pat_n));
+    bool *starts = xcalloc(m->n, sizeof(*starts));
+    size_t added = 0;
+
+    set.exprs = xcalloc(m->n, sizeof(*set.exprs));
+    set.flags = xcalloc(m->n, sizeof(*set.flags));
+    set.base = xcalloc(m->n, sizeof(*set.base));
+    set.ids = xcalloc(m->n, sizeof(*set.ids));
+    set.pat = xcalloc(m->n, sizeof(*set.pat));
+    for (size_t k = 0; k < m->n; k++) {
+        const struct sm_pat *sp = &m->pats[k];
+        struct sm_chain ch;
+        unsigned base = 0, flags;
+        char *expr;
+        size_t j;
+
+        if (sp->re == NULL || exact[k])
+            continue;
+        /* the pattern itself, else its prefilter: that one only tells
+         * which texts cannot match */
+        if (scan_match_chain(pats[k].pattern, sp->re_flags, &ch) == 0)
+            starts[k] = true;
+        else if (pats[k].prefilter == NULL ||
+                 scan_match_chain(pats[k].prefilter, sp->re_flags, &ch) == -1)
+            continue;
+        expr = sm_hs_chain_expr(ch.expr, sp->re_flags);
+        free(ch.expr);
+        if (expr == NULL)
+            continue;
+        if (sp->re_flags & SCAN_RE_I)
+            base |= HS_FLAG_CASELESS;
+        if (sp->re_flags & SCAN_RE_M)
+            base |= HS_FLAG_MULTILINE;
+        if (sp->re_flags & SCAN_RE_S)
+            base |= HS_FLAG_DOTALL;
+        for (j = 0; j < set.n; j++) {
+            if (set.base[j] == base && gap[set.pat[j]] == ch.gap && strcmp(set.exprs[j], expr) == 0)
+                break;
+        }
+        if (j < set.n) {
+            free(expr);
+            pat_expr[k] = set.pat[j] + 1;
+            pat_n[k] = ch.n;
+            continue;
+        }
+        if ((flags = sm_hs_accepts(expr, base, true)) == SM_HS_REFUSED) {
+            free(expr);
+            continue;
+        }
+        set.exprs[set.n] = expr;
+        set.flags[set.n] = flags;
+        set.base[set.n] = base;
+        set.pat[set.n] = (uint32_t)added;
+        set.ids[set.n] = (unsigned)set.n;
+        set.n++;
+        gap[added] = ch.gap;
+        pat_expr[k] = (uint32_t)++added;
+        pat_n[k] = ch.n;
+    }
+    if (set.n > 0 && (m->db_chain = sm_hs_compile(&set)) != NULL) {
+        m->nchain = set.n;
+        m->chain_gap = xcalloc(set.n, sizeof(*m->chain_gap));
+        for (size_t j = 0; j < set.n; j++)
+            m->chain_gap[j] = gap[set.pat[j]];
+        for (size_t k = 0; k < m->n; k++) {
+            for (size_t j = 0; pat_expr[k] != 0 && j < set.n; j++) {
+                if (set.pat[j] + 1 != pat_expr[k])
+                    continue;
+                m->pats[k].chain = (uint32_t)j + 1;
+                m->pats[k].chain_n = pat_n[k];
+                m->pats[k].chain_starts = starts[k];
+                m->nchain_patterns++;
+            }
+        }
+    }
+    sm_hs_set_free(&set);
+    free(gap);
+    free(pat_expr);
+    free(pat_n);
+    free(starts);
 }
 
 static int
@@ -627,12 +753,12 @@ sm_hs_load(struct scan_matcher *m, const char *path, const uint8_t *key, bool *o
     struct sm_reader rd = { file, len, 0 };
     char magic[8];
     uint8_t fkey[SM_KEY_LEN], sum[SM_KEY_LEN];
-    uint32_t format, n, nhs;
-    uint64_t dblen, plainlen;
-    uint32_t *idx = NULL, *flags = NULL;
-    hs_database_t *db = NULL, *plain = NULL;
+    uint32_t format, n, nhs, nchain = 0, nrec = 0;
+    uint64_t dblen, plainlen, chainlen;
+    uint32_t *idx = NULL, *flags = NULL, *gap = NULL, *rec = NULL;
+    hs_database_t *db = NULL, *plain = NULL, *chain = NULL;
     hs_scratch_t *scratch = NULL;
-    size_t prefilter = 0, dboff;
+    size_t prefilter = 0, dboff, plainoff;
     bool ok = false;
 
     if (file == NULL || len < SM_KEY_LEN || !sm_sha256(file, len - SM_KEY_LEN, sum) ||
@@ -651,8 +777,32 @@ sm_hs_load(struct scan_matcher *m, const char *path, const uint8_t *key, bool *o
         goto out;
     dboff = rd.off;
     rd.off += (size_t)dblen;
-    if (!sm_get(&rd, &plainlen, 8) || plainlen != rd.len - rd.off)
+    if (!sm_get(&rd, &plainlen, 8) || plainlen > rd.len - rd.off)
         goto out;
+    plainoff = rd.off;
+    rd.off += (size_t)plainlen;
+    /* the counting prefilters: gaps, (pattern, 1 + expression, n, starts)
+     * records */
+    if (!sm_get(&rd, &nchain, 4) || nchain > n)
+        goto out;
+    gap = xcalloc(nchain + 1, sizeof(*gap));
+    if (!sm_get(&rd, gap, nchain * sizeof(*gap)) || !sm_get(&rd, &nrec, 4) || nrec > n)
+        goto out;
+    rec = xcalloc(4 * (size_t)nrec + 1, sizeof(*rec));
+    if (!sm_get(&rd, rec, 4 * (size_t)nrec * sizeof(*rec)) || !sm_get(&rd, &chainlen, 8) ||
+        chainlen != rd.len - rd.off || (nchain > 0) != (chainlen > 0))
+        goto out;
+    for (uint32_t j = 0; j < nchain; j++) {
+        if (gap[j] == 0)
+            goto out;
+    }
+    for (uint32_t i = 0; i < nrec; i++) {
+        uint32_t k = rec[4 * i], c = rec[4 * i + 1], cn = rec[4 * i + 2];
+
+        if (k >= n || (i > 0 && k <= rec[4 * (i - 1)]) || m->pats[k].re == NULL || c == 0 ||
+            c > nchain || cn < 2 || rec[4 * i + 3] > 1)
+            goto out;
+    }
     for (uint32_t j = 0; j < nhs; j++) {
         if (idx[j] >= n || (j > 0 && idx[j] <= idx[j - 1]) || m->pats[idx[j]].re == NULL)
             goto out;
@@ -663,26 +813,46 @@ sm_hs_load(struct scan_matcher *m, const char *path, const uint8_t *key, bool *o
         hs_alloc_scratch(db, &scratch) != HS_SUCCESS)
         goto out;
     if (plainlen > 0 &&
-        (hs_deserialize_database(file + rd.off, (size_t)plainlen, &plain) != HS_SUCCESS ||
+        (hs_deserialize_database(file + plainoff, (size_t)plainlen, &plain) != HS_SUCCESS ||
          hs_alloc_scratch(plain, &scratch) != HS_SUCCESS))
+        goto out;
+    if (chainlen > 0 &&
+        (hs_deserialize_database(file + rd.off, (size_t)chainlen, &chain) != HS_SUCCESS ||
+         hs_alloc_scratch(chain, &scratch) != HS_SUCCESS))
         goto out;
     m->db = db;
     db = NULL;
     m->db_plain = plain;
     plain = NULL;
+    m->db_chain = chain;
+    chain = NULL;
     m->hs_pat = idx;
     idx = NULL;
     m->nhs = nhs;
     m->nhs_prefilter = prefilter;
     for (uint32_t j = 0; j < nhs; j++)
         on_hs[m->hs_pat[j]] = true;
+    if (m->db_chain != NULL) {
+        m->nchain = nchain;
+        m->chain_gap = gap;
+        gap = NULL;
+        for (uint32_t i = 0; i < nrec; i++) {
+            m->pats[rec[4 * i]].chain = rec[4 * i + 1];
+            m->pats[rec[4 * i]].chain_n = rec[4 * i + 2];
+            m->pats[rec[4 * i]].chain_starts = rec[4 * i + 3] != 0;
+        }
+        m->nchain_patterns = nrec;
+    }
     ok = true;
 out:
     hs_free_scratch(scratch);
     hs_free_database(db);
     hs_free_database(plain);
+    hs_free_database(chain);
     free(idx);
     free(flags);
+    free(gap);
+    free(rec);
     free(file);
     return ok;
 }
@@ -715,22 +885,28 @@ static void
 sm_hs_save(const struct scan_matcher *m, const struct sm_hs_set *set, const char *dir,
            const char *path, const uint8_t *key)
 {
-    char *db = NULL, *pdb = NULL, *file, *p, tmp[PATH_MAX];
-    size_t dblen = 0, pdblen = 0, len;
+    char *db = NULL, *pdb = NULL, *cdb = NULL, *file, *p, tmp[PATH_MAX];
+    size_t dblen = 0, pdblen = 0, cdblen = 0, len;
     uint32_t format = SM_CACHE_FORMAT, n = (uint32_t)m->n, nhs = (uint32_t)set->n;
-    uint64_t dblen64, pdblen64;
+    uint32_t nchain = m->db_chain != NULL ? (uint32_t)m->nchain : 0;
+    uint32_t nrec = m->db_chain != NULL ? (uint32_t)m->nchain_patterns : 0;
+    uint64_t dblen64, pdblen64, cdblen64;
     bool ok;
     int fd;
 
     if (hs_serialize_database(m->db, &db, &dblen) != HS_SUCCESS)
         return;
-    if (m->db_plain != NULL && hs_serialize_database(m->db_plain, &pdb, &pdblen) != HS_SUCCESS) {
+    if ((m->db_plain != NULL && hs_serialize_database(m->db_plain, &pdb, &pdblen) != HS_SUCCESS) ||
+        (m->db_chain != NULL && hs_serialize_database(m->db_chain, &cdb, &cdblen) != HS_SUCCESS)) {
         free(db);
+        free(pdb);
         return;
     }
     dblen64 = dblen;
     pdblen64 = pdblen;
-    len = 8 + 4 + SM_KEY_LEN + 4 + 4 + set->n * 8 + 8 + dblen + 8 + pdblen + SM_KEY_LEN;
+    cdblen64 = cdblen;
+    len = 8 + 4 + SM_KEY_LEN + 4 + 4 + set->n * 8 + 8 + dblen + 8 + pdblen + 4 + nchain * 4 + 4 +
+          nrec * 16 + 8 + cdblen + SM_KEY_LEN;
     file = p = xmalloc(len);
     sm_put(&p, SM_CACHE_MAGIC, 8);
     sm_put(&p, &format, 4);
@@ -748,8 +924,23 @@ sm_hs_save(const struct scan_matcher *m, const struct sm_hs_set *set, const char
     sm_put(&p, &pdblen64, 8);
     if (pdblen > 0)
         sm_put(&p, pdb, pdblen);
+    sm_put(&p, &nchain, 4);
+    for (uint32_t j = 0; j < nchain; j++)
+        sm_put(&p, &m->chain_gap[j], 4);
+    sm_put(&p, &nrec, 4);
+    for (size_t k = 0; nrec > 0 && k < m->n; k++) {
+        uint32_t r[4] = { (uint32_t)k, m->pats[k].chain, m->pats[k].chain_n,
+                          m->pats[k].chain_starts };
+
+        if (m->pats[k].chain != 0)
+            sm_put(&p, r, sizeof(r));
+    }
+    sm_put(&p, &cdblen64, 8);
+    if (cdblen > 0)
+        sm_put(&p, cdb, cdblen);
     free(db); /* Hyperscan's allocator is malloc unless someone set another */
     free(pdb);
+    free(cdb);
     if (!sm_sha256(file, len - SM_KEY_LEN, (uint8_t *)p)) {
         free(file);
         return;
@@ -818,7 +1009,7 @@ scan_match_hs_build(struct scan_matcher *m, const struct scan_pattern *pats,
         /* a relaxed pattern only ever says "maybe" */
         flags =
             relaxed ? sm_hs_accepts_prefilter(expr, base, true) : sm_hs_accepts(expr, base, true);
-        if (flags == 0) {
+        if (flags == SM_HS_REFUSED) {
             free(expr);
             continue;
         }
@@ -831,14 +1022,19 @@ scan_match_hs_build(struct scan_matcher *m, const struct scan_pattern *pats,
     }
     m->db = sm_hs_compile(&set);
     if (m->db != NULL) {
+        bool *exact = xcalloc(m->n, sizeof(*exact));
+
         m->db_plain = sm_hs_compile_plain(&set);
         m->nhs = set.n;
         m->hs_pat = xcalloc(set.n, sizeof(*m->hs_pat));
         for (size_t j = 0; j < set.n; j++) {
             m->hs_pat[j] = set.pat[j];
             on_hs[set.pat[j]] = true;
+            exact[set.pat[j]] = !(set.flags[j] & HS_FLAG_PREFILTER);
             m->nhs_prefilter += (set.flags[j] & HS_FLAG_PREFILTER) != 0;
         }
+        sm_hs_chains(m, pats, exact);
+        free(exact);
         if (cache)
             sm_hs_save(m, &set, opts->cache_dir, path, key);
     }
@@ -854,8 +1050,12 @@ scan_match_hs_free(struct scan_matcher *m)
     m->db = NULL;
     hs_free_database(m->db_plain);
     m->db_plain = NULL;
+    hs_free_database(m->db_chain);
+    m->db_chain = NULL;
     free(m->hs_pat);
     m->hs_pat = NULL;
+    free(m->chain_gap);
+    m->chain_gap = NULL;
 }
 
 void
@@ -868,9 +1068,16 @@ scan_match_hs_scratch_grow(struct scan_match_scratch *s, const struct scan_match
     hs_alloc_scratch(m->db, &s->hs);
     if (m->db_plain != NULL)
         hs_alloc_scratch(m->db_plain, &s->hs);
+    if (m->db_chain != NULL)
+        hs_alloc_scratch(m->db_chain, &s->hs);
     if (s->cand_cap < m->nhs) {
         s->cand = xreallocarray(s->cand, m->nhs, sizeof(*s->cand));
         s->cand_cap = m->nhs;
+    }
+    if (s->chain_cap < m->nchain) {
+        s->chain = xreallocarray(s->chain, m->nchain, sizeof(*s->chain));
+        memset(s->chain + s->chain_cap, 0, (m->nchain - s->chain_cap) * sizeof(*s->chain));
+        s->chain_cap = m->nchain;
     }
 }
 
@@ -882,6 +1089,11 @@ scan_match_hs_scratch_free(struct scan_match_scratch *s)
     free(s->cand);
     s->cand = NULL;
     s->cand_cap = 0;
+    for (size_t j = 0; j < s->chain_cap; j++)
+        free(s->chain[j].ends);
+    free(s->chain);
+    s->chain = NULL;
+    s->chain_cap = 0;
 }
 
 static int
@@ -956,6 +1168,130 @@ scan_match_hs_run(struct sm_run *r, const char *p, size_t len)
         scan_match_try(r, m->hs_pat[s->cand[i]], p, len);
 }
 
+/* The most ends kept per chain expression and text (a bound on the
+ * memory a long text takes; past it there is no start limit). */
+#define SM_CHAIN_MAX_ENDS 65536u
+
+/* One report of the chain database: the walk of scan_match_chain.c over
+ * the ends in the order they come, and the end kept. One out of order
+ * (Hyperscan does not promise the order) makes the answer unknown: the
+ * pattern runs, with no limit. */
+static int
+sm_hs_on_chain(unsigned id, unsigned long long from, unsigned long long to, unsigned flags,
+               void *ctx)
+{
+    struct sm_run *r = ctx;
+    struct sm_chain_count *c;
+
+    (void)from;
+    (void)flags;
+    if (id >= r->m->nchain)
+        return 0;
+    c = &r->s->chain[id];
+    if (to < c->top) {
+        c->taken = UINT_MAX;
+        c->ends_lost = true;
+        return 0;
+    }
+    c->top = to;
+    if (c->taken != UINT_MAX && (c->taken == 0 || to >= c->last + r->m->chain_gap[id])) {
+        c->taken++;
+        c->last = to;
+    }
+    if (c->ends_lost)
+        return 0;
+    if (c->nends == c->ends_cap) {
+        if (c->ends_cap == SM_CHAIN_MAX_ENDS) {
+            c->ends_lost = true;
+            return 0;
+        }
+        c->ends_cap = c->ends_cap ? 2 * c->ends_cap : 64;
+        c->ends = xreallocarray(c->ends, c->ends_cap, sizeof(*c->ends));
+    }
+    c->ends[c->nends++] = to;
+    return 0;
+}
+
+static hs_error_t
+sm_hs_chain_scan(struct sm_run *r, const char *p, size_t len)
+{
+    struct scan_match_scratch *s = r->s;
+
+    if (len > UINT_MAX)
+        return HS_INVALID;
+    for (size_t j = 0; j < r->m->nchain; j++) {
+        struct sm_chain_count *c = &s->chain[j];
+
+        c->last = c->top = 0;
+        c->taken = 0;
+        c->nends = 0;
+        c->ends_lost = false;
+    }
+    return hs_scan(r->m->db_chain, p, (unsigned)len, 0, s->hs, sm_hs_on_chain, r);
+}
+
+/* The latest offset a match needing n ends gap apart can start at: walk
+ * the ends from the last, taking each at least gap before the one taken
+ * last; the n-th taken, h, is the latest end that begins n of them (by the
+ * exchange argument of scan_match_chain.c, mirrored), and a match, whose
+ * first K-match ends at or before h and is at least gap long, starts at or
+ * before h - gap. SIZE_MAX: not known. */
+static size_t
+sm_chain_limit(const struct sm_chain_count *c, unsigned n, uint32_t gap)
+{
+    unsigned long long h;
+    unsigned got = 1;
+
+    if (c->ends_lost || c->nends == 0)
+        return SIZE_MAX;
+    h = c->ends[c->nends - 1];
+    for (size_t i = c->nends - 1; got < n && i-- > 0;) {
+        if (c->ends[i] + gap <= h) {
+            h = c->ends[i];
+            got++;
+        }
+    }
+    if (got < n || h < gap || h - gap >= SIZE_MAX)
+        return SIZE_MAX;
+    return (size_t)(h - gap);
+}
+
+bool
+scan_match_hs_chain_pass(struct sm_run *r, uint32_t k, const char *p, size_t len, size_t *limit)
+{
+    const struct scan_matcher *m = r->m;
+    struct scan_match_scratch *s = r->s;
+    const struct sm_pat *sp = &m->pats[k];
+    const struct sm_chain_count *c;
+
+    *limit = SIZE_MAX;
+    if (m->db_chain == NULL || sp->chain == 0 || sp->chain > m->nchain)
+        return true;
+    if (s->chain_text != p || s->chain_len != len) {
+        hs_error_t rc;
+
+        if (s->chain_cap < m->nchain)
+            scan_match_hs_scratch_grow(s, m);
+        if (s->chain_cap < m->nchain)
+            return true;
+        rc = sm_hs_chain_scan(r, p, len);
+        if (rc == HS_INVALID && len <= UINT_MAX) {
+            scan_match_hs_scratch_grow(s, m); /* a matcher made after the scratch */
+            rc = sm_hs_chain_scan(r, p, len);
+        }
+        s->chain_text = p;
+        s->chain_len = len;
+        s->chain_fail = rc != HS_SUCCESS;
+    }
+    if (s->chain_fail)
+        return true;
+    c = &s->chain[sp->chain - 1];
+    if (c->taken < sp->chain_n)
+        return false;
+    *limit = sm_chain_limit(c, sp->chain_n, m->chain_gap[sp->chain - 1]);
+    return true;
+}
+
 #else /* !SIFT_HAVE_HYPERSCAN: everything runs on PCRE2 */
 
 int
@@ -995,6 +1331,17 @@ scan_match_hs_run(struct sm_run *r, const char *p, size_t len)
     (void)r;
     (void)p;
     (void)len;
+}
+
+bool
+scan_match_hs_chain_pass(struct sm_run *r, uint32_t k, const char *p, size_t len, size_t *limit)
+{
+    (void)r;
+    (void)k;
+    (void)p;
+    (void)len;
+    *limit = SIZE_MAX;
+    return true;
 }
 
 #endif

@@ -6,8 +6,14 @@
  * (scripts/sa-scan.pl --time) on a sample of the same messages, for the
  * ratio. Also the rule load time, cold and with the pattern cache.
  *
- *   build/bench_scan [-n ROUNDS] [-s SA_SAMPLE] [DIR...]
+ *   build/bench_scan [-n ROUNDS] [-s SA_SAMPLE] [-c CACHE_DIR] [-v N_SLOWEST]
+ *                    [-d HITS_FILE] [DIR...]
  *                    (default: 1 round, 60 messages for SpamAssassin, ../shared/corpus)
+ *
+ * -d writes what the first round concluded for each message, one line per
+ * message (path, score, each symbol hit with its count, each "__" sub-rule
+ * hit), outside the timed part: two builds that must agree are compared
+ * with diff.
  */
 #include <limits.h>
 #include <math.h>
@@ -78,6 +84,7 @@ load(const char *cache, struct sa_rules **r)
         return -1;
     }
     rc.local_only = true;
+    rc.use_bayes = false; /* not a key: cfg_fill leaves it as the stack had it */
     rc.cache_dir = cache;
     rc.native_dir = "rules";
     rv = sa_rules_load(&rc, &ac, NULL, r, &err);
@@ -85,6 +92,19 @@ load(const char *cache, struct sa_rules **r)
         fprintf(stderr, "bench_scan: %s\n", err.msg);
     arena_free(&a);
     return rv;
+}
+
+/* One message's result, as -d writes it. */
+static void
+dump_result(FILE *f, const char *path, const struct scan_result *res)
+{
+    fprintf(f, "%s\t%.3f\t", path, res->score);
+    for (size_t i = 0; i < res->nhits; i++)
+        fprintf(f, "%s%s:%u", i ? " " : "", res->hits[i].rule->name, res->hits[i].count);
+    fputc('\t', f);
+    for (size_t i = 0; i < res->nsubhits; i++)
+        fprintf(f, "%s%s", i ? " " : "", res->subhits[i]);
+    fputc('\n', f);
 }
 
 /* SpamAssassin on every k-th message: its per-message CPU seconds */
@@ -133,13 +153,19 @@ main(int argc, char **argv)
     struct cfg_ctx cctx = { .arena = a, .dbdir = "/tmp", .confdir = "/tmp" };
     char cache[PATH_MAX] = "/tmp/sift-bench-cache-XXXXXX";
     bool keep_cache = false;
+    FILE *dump = NULL;
     size_t show_slow = 0;
     double *times, *sa_times, cold, warm, t0;
     size_t rounds = 1, want_sa = 60, nsa, spam = 0;
     int opt;
 
-    while ((opt = getopt(argc, argv, "n:s:c:v:")) != -1) {
-        if (opt == 'v') {
+    while ((opt = getopt(argc, argv, "n:s:c:v:d:")) != -1) {
+        if (opt == 'd') {
+            if ((dump = fopen(optarg, "w")) == NULL) {
+                perror(optarg);
+                return 1;
+            }
+        } else if (opt == 'v') {
             show_slow = strtoul(optarg, NULL, 10);
         } else if (opt == 'c') {
             snprintf(cache, sizeof(cache), "%s", optarg);
@@ -150,7 +176,7 @@ main(int argc, char **argv)
             want_sa = strtoul(optarg, NULL, 10);
         else {
             fprintf(stderr, "usage: bench_scan [-n ROUNDS] [-s SA_SAMPLE] [-c CACHE_DIR] [-v "
-                            "N_SLOWEST] [DIR...]\n");
+                            "N_SLOWEST] [-d HITS_FILE] [DIR...]\n");
             return 2;
         }
     }
@@ -194,10 +220,15 @@ main(int argc, char **argv)
     times = xcalloc(c.n * rounds + 1, sizeof(*times));
     for (size_t r = 0; r < rounds; r++) {
         for (size_t i = 0; i < c.n; i++) {
-            double s0 = thread_cpu();
+            double s0 = thread_cpu(), s1;
             struct task *t = task_new(&ctx, c.msgs[i].p ? c.msgs[i].p : "", c.msgs[i].len, false);
+            const struct scan_result *res = sa_rules_scan(rules, t);
 
-            spam += sa_rules_scan(rules, t)->is_spam;
+            spam += res->is_spam;
+            s1 = thread_cpu();
+            if (dump != NULL && r == 0)
+                dump_result(dump, c.paths[i], res);
+            s0 += thread_cpu() - s1; /* the dump is not the scan's */
             task_free(&t);
             times[r * c.n + i] = thread_cpu() - s0;
         }
@@ -234,6 +265,8 @@ main(int argc, char **argv)
                nsa, sa.mean * 1e3, sa.p50 * 1e3, sa.p99 * 1e3,
                sift.mean > 0 ? sa.mean / sift.mean : 0);
     }
+    if (dump != NULL && fclose(dump) != 0)
+        perror("bench_scan: -d");
     free(times);
     free(sa_times);
     mime_ctx_clear(&ctx, &st);
