@@ -5,8 +5,9 @@ one and waits, or scans a few files with it.
 
 The rules, modules and scores are rspamd's own (/etc/rspamd), read through a
 top-level rspamd.conf of ours that starts only the normal worker (COUNT
-processes) and the controller, each on a free port of 127.0.0.1: no proxy,
-no fuzzy storage. Everything rspamd reads from local.d or writes (dbdir with
+processes) and the controller, each on a free port of 127.0.0.1: no fuzzy
+storage, and the proxy only when asked (Rspamd(proxy_count=N), for
+scripts/bench-milter.py: a milter scanning in its own processes, self_scan). Everything rspamd reads from local.d or writes (dbdir with
 its hyperscan cache, rundir, the log) is in a temp directory, so
 /etc/rspamd/local.d and a system rspamd are left alone. Redis is not
 configured: the modules that need it (Bayes, greylist, ratelimit, neural,
@@ -75,12 +76,32 @@ worker "normal" {{
     .include "$CONFDIR/worker-normal.inc"
     count = {count};
 }}
-{controller}"""
+{controller}{proxy}"""
 
 CONTROLLER_CONF = """
 worker "controller" {{
     bind_socket = "127.0.0.1:{port}";
     .include "$CONFDIR/worker-controller.inc"
+}}
+"""
+
+# the proxy as a milter scanning in its own processes (self_scan), with
+# worker-proxy.inc's settings but its upstream (which names the normal worker)
+PROXY_CONF = """
+worker "rspamd_proxy" {{
+    bind_socket = "127.0.0.1:{port}";
+    milter = yes;
+    timeout = 120s;
+    upstream "local" {{
+        default = yes;
+        self_scan = yes;
+    }}
+    count = {count};
+    max_retries = 5;
+    discard_on_reject = false;
+    quarantine_on_reject = false;
+    spam_header = "X-Spam";
+    reject_message = "Spam message rejected";
 }}
 """
 
@@ -135,10 +156,16 @@ class Rspamd(ss.Server):
 
     name = "rspamd"
 
-    def __init__(self, tmp, count=2, controller=True):
+    def __init__(self, tmp, count=2, controller=True, proxy_count=0, helo_checks=True):
         super().__init__(tmp, None)
         self.count = count
         self.controller_port = ss.free_port() if controller else None
+        # the milter proxy (self-scan), proxy_count processes on proxy_port
+        self.proxy_count = proxy_count
+        self.proxy_port = ss.free_port() if proxy_count else None
+        # hfilter resolves the HELO name of a scan that has an IP too (every
+        # milter scan): off, the network being off
+        self.helo_checks = helo_checks
         self.dns_port = dead_udp_port()
         self.conf = os.path.join(self.tmp, "rspamd.conf")
         self.dirs = {d: os.path.join(self.tmp, d) for d in ("local", "db", "run", "logs")}
@@ -152,11 +179,17 @@ class Rspamd(ss.Server):
         controller = ""
         if self.controller_port is not None:
             controller = CONTROLLER_CONF.format(port=self.controller_port)
+        proxy = ""
+        if self.proxy_port is not None:
+            proxy = PROXY_CONF.format(port=self.proxy_port, count=self.proxy_count)
         with open(self.conf, "w") as f:
-            f.write(RSPAMD_CONF.format(port=self.port, count=self.count, controller=controller))
+            f.write(RSPAMD_CONF.format(port=self.port, count=self.count, controller=controller,
+                                       proxy=proxy))
         for name, text in LOCAL_D.items():
             with open(os.path.join(local_d, name), "w") as f:
                 f.write(text.format(dns_port=self.dns_port, timeout=DNS_TIMEOUT))
+                if name == "hfilter.conf" and not self.helo_checks:
+                    f.write("helo_enabled = false;  # resolves the HELO name\n")
         for m in OFF_MODULES:
             with open(os.path.join(local_d, m + ".conf"), "w") as f:
                 f.write("enabled = false;  # network checks off\n")
@@ -202,8 +235,10 @@ class Rspamd(ss.Server):
         log = self._log_text()
         if "loaded hyperscan engine" not in log:
             return True
-        loaded = re.findall(r"\((main|normal)\).*full hyperscan database .* has been loaded", log)
-        return "main" in loaded or loaded.count("normal") >= self.count
+        loaded = re.findall(r"\((main|normal|rspamd_proxy)\).*full hyperscan database .* has "
+                            r"been loaded", log)
+        return "main" in loaded or (loaded.count("normal") >= self.count and
+                                    loaded.count("rspamd_proxy") >= self.proxy_count)
 
     def start(self, timeout=180):
         if not os.access(RSPAMD, os.X_OK):

@@ -140,6 +140,18 @@ conn_leave(struct conn *c)
 }
 
 void
+conn_hold(struct conn *c)
+{
+    conn_enter(c);
+}
+
+void
+conn_release(struct conn *c)
+{
+    conn_leave(c);
+}
+
+void
 conn_abort(struct conn *c)
 {
     if (c->dead)

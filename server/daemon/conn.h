@@ -74,6 +74,11 @@ void conn_busy(struct conn *c);
 /* The reply is queued. keep_alive: wait for another request (unless the
  * worker is stopping); else close once it is flushed. */
 void conn_done(struct conn *c, bool keep_alive);
+/* Around a callback that comes from elsewhere than the connection (an
+ * upstream's answer) and touches it: a conn_abort in between frees it only
+ * at the release, so it stays valid until then. */
+void conn_hold(struct conn *c);
+void conn_release(struct conn *c);
 /* Drop the connection now (a broken peer, a fatal error). */
 void conn_abort(struct conn *c);
 /* Worker shutdown: finish the current request, then close. An idle

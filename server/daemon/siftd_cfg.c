@@ -15,7 +15,8 @@
 
 static const struct cfg_key worker_common_keys[] = {
     { "type", CFG_T_STR, NULL, offsetof(struct worker_cfg, type_name),
-      "worker type (spamd, normal, controller, proxy); default: the worker's own name", NULL },
+      "worker type (spamd, normal, controller, proxy, proxy_http); default: the worker's own name",
+      NULL },
     { "enabled", CFG_T_BOOL, "yes", offsetof(struct worker_cfg, enabled), "start this worker",
       NULL },
     { "idle_timeout", CFG_T_TIME, "60s", offsetof(struct worker_cfg, idle_timeout),

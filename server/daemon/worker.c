@@ -280,6 +280,8 @@ worker_teardown(struct worker *w)
     w->stopping = true;
     while (w->conns != NULL)
         conn_abort(w->conns);
+    if (w->wc->type->stop != NULL)
+        w->wc->type->stop(w);
     for (size_t i = 0; i < w->nls; i++)
         evconnlistener_free(w->ls[i]);
     free(w->ls);
@@ -328,6 +330,8 @@ worker_main(const struct siftd_cfg *cfg, const struct worker_cfg *wc, unsigned i
         return 1;
     }
     worker_maint_setup(&w);
+    if (wc->type->start != NULL)
+        wc->type->start(&w);
     log_debug("worker %s#%u ready", wc->name, index);
     if (write(ctl_fd, "R", 1) != 1) /* tell the main process we serve */
         log_warn("cannot report readiness to the main process: %s", strerror(errno));

@@ -39,6 +39,7 @@ struct worker {
     struct event *ev_maint;  /* the first controller: the Bayes store's upkeep */
     int ctl_fd;              /* socket to the main process; EOF: it died */
     struct scanner *scanner; /* NULL when no rules are loaded */
+    void *proto_state;       /* the worker type's (worker_type.start), or NULL */
 };
 
 /* The exit status of a worker that retired (worker_retire): the main

@@ -32,6 +32,9 @@ const size_t http_worker_nkeys = sizeof(http_worker_keys) / sizeof(http_worker_k
 struct http_conn {
     struct http_parser hp;
     bool continue_sent;
+    bool deferred;             /* http_defer: the answer comes with http_resume */
+    void (*cancel)(void *arg); /* ... or this, if the connection goes first */
+    void *cancel_arg;
 };
 
 static const struct http_site *
@@ -125,21 +128,37 @@ http_route(struct conn *c, const struct http_request *req, struct http_answer *a
     }
 }
 
+/* The answer to the request in hand: send it, then the next request or the close. */
+static void
+http_answered(struct conn *c, struct http_answer *ans)
+{
+    struct http_conn *hc = c->state;
+    const struct http_request *req = &hc->hp.req;
+    const struct http_worker_cfg *cfg = c->w->wc->proto;
+    bool keep;
+
+    log_tdebug(c->tag, "%s %.*s %.*s -> %d", c->peer, (int)req->method_name.len, req->method_name.p,
+               (int)req->target.len, req->target.p, ans->status);
+    keep = cfg->keepalive && req->keep_alive && !c->w->stopping;
+    http_send(c, req, ans, keep);
+    http_parser_reset(&hc->hp);
+    hc->continue_sent = false;
+    conn_done(c, keep);
+}
+
 static void
 http_serve(struct conn *c)
 {
     struct http_conn *hc = c->state;
     const struct http_request *req = &hc->hp.req;
-    const struct http_worker_cfg *cfg = c->w->wc->proto;
     struct http_answer ans = { .status = 200 };
-    bool keep;
 
     conn_busy(c);
     if (req->legacy) {
         struct buf out;
 
         buf_init(&out);
-        if (http_scan_legacy(c, req, &out)) {
+        if (!http_site(c)->no_legacy && http_scan_legacy(c, req, &out)) {
             conn_write(c, out.p, out.len);
         } else {
             log_tinfo(c->tag, "%.*s %.*s request from %s: not served, closing",
@@ -152,13 +171,31 @@ http_serve(struct conn *c)
     }
     buf_init(&ans.body);
     http_route(c, req, &ans);
-    log_tdebug(c->tag, "%s %.*s %.*s -> %d", c->peer, (int)req->method_name.len, req->method_name.p,
-               (int)req->target.len, req->target.p, ans.status);
-    keep = cfg->keepalive && req->keep_alive && !c->w->stopping;
-    http_send(c, req, &ans, keep);
-    http_parser_reset(&hc->hp);
-    hc->continue_sent = false;
-    conn_done(c, keep);
+    if (hc->deferred) {
+        buf_clear(&ans.body);
+        return;
+    }
+    http_answered(c, &ans);
+}
+
+void
+http_defer(struct conn *c, void (*cancel)(void *arg), void *arg)
+{
+    struct http_conn *hc = c->state;
+
+    hc->deferred = true;
+    hc->cancel = cancel;
+    hc->cancel_arg = arg;
+}
+
+void
+http_resume(struct conn *c, struct http_answer *ans)
+{
+    struct http_conn *hc = c->state;
+
+    hc->deferred = false;
+    hc->cancel = NULL;
+    http_answered(c, ans);
 }
 
 static void
@@ -257,10 +294,12 @@ http_close(struct conn *c)
 {
     struct http_conn *hc = c->state;
 
+    if (hc->deferred && hc->cancel != NULL)
+        hc->cancel(hc->cancel_arg);
     http_parser_clear(&hc->hp);
 }
 
-static void
+void
 http_ping(struct conn *c, const struct http_request *req, struct http_answer *ans)
 {
     (void)c;
@@ -282,9 +321,9 @@ static const struct http_route normal_routes[] = {
     { "/report_ifspam", HTTP_M_SCAN, http_scan_check },
     { "/skip", HTTP_M_SCAN, http_scan_skip },
 };
-static const struct http_site normal_site = { normal_routes,
-                                              sizeof(normal_routes) / sizeof(normal_routes[0]),
-                                              true, NULL, NULL };
+static const struct http_site normal_site = {
+    normal_routes, sizeof(normal_routes) / sizeof(normal_routes[0]), true, NULL, NULL, false
+};
 
 /* the controller serves the scan API too (its auth first: controller_dispatch) */
 static const struct http_route controller_routes[] = {
@@ -293,10 +332,13 @@ static const struct http_route controller_routes[] = {
     { "/check", HTTP_M_SCAN, http_scan_check },
     { "/scan", HTTP_M_SCAN, http_scan_check },
 };
-static const struct http_site controller_site = {
-    controller_routes, sizeof(controller_routes) / sizeof(controller_routes[0]), false,
-    controller_dispatch, "Cache-Control: no-store\r\n"
-};
+static const struct http_site controller_site = { controller_routes,
+                                                  sizeof(controller_routes) /
+                                                      sizeof(controller_routes[0]),
+                                                  false,
+                                                  controller_dispatch,
+                                                  "Cache-Control: no-store\r\n",
+                                                  false };
 
 #define HTTP_CONN_PROTO(site)                                                                      \
     {                                                                                              \
@@ -306,3 +348,4 @@ static const struct http_site controller_site = {
 
 const struct conn_proto normal_conn_proto = HTTP_CONN_PROTO(normal_site);
 const struct conn_proto controller_conn_proto = HTTP_CONN_PROTO(controller_site);
+const struct conn_proto proxy_http_conn_proto = HTTP_CONN_PROTO(proxy_http_site);

@@ -60,9 +60,27 @@ struct http_site {
      * with the routes */
     bool (*first)(struct conn *c, const struct http_request *req, struct http_answer *ans);
     const char *headers; /* NULL, or "Name: value\r\n" lines added to every reply */
+    bool no_legacy;      /* close on "CHECK RSPAMC/1.3"-style requests instead of scanning */
 };
+
+/*
+ * A handler that answers later (the proxy's forwarding): it calls
+ * http_defer and returns with ans untouched; the connection then reads
+ * nothing more and the request stays valid until http_resume sends the
+ * answer. If the connection goes away first, cancel(arg) is called (from
+ * its close) and http_resume must not be.
+ */
+void http_defer(struct conn *c, void (*cancel)(void *arg), void *arg);
+void http_resume(struct conn *c, struct http_answer *ans);
 
 extern const struct conn_proto normal_conn_proto;
 extern const struct conn_proto controller_conn_proto;
+
+/* GET /ping: "pong\r\n". */
+void http_ping(struct conn *c, const struct http_request *req, struct http_answer *ans);
+
+/* The proxy's HTTP forwarding (worker_proxy_http.c defines the site). */
+extern const struct http_site proxy_http_site;
+extern const struct conn_proto proxy_http_conn_proto;
 
 #endif

@@ -10,6 +10,7 @@
 #include "daemon/siftd_cfg.h"
 #include "daemon/worker_http.h"
 #include "daemon/worker_milter.h"
+#include "daemon/worker_proxy_http.h"
 #include "daemon/worker_spamd.h"
 
 /* bind_socket, count, allowed_ips and max_conns, with a type's own
@@ -62,24 +63,34 @@ static const struct cfg_key controller_listen_keys[] = { WORKER_LISTEN_KEYS("127
  * high; a process's scans run one after another. */
 static const struct cfg_key proxy_listen_keys[] = { WORKER_LISTEN_KEYS("127.0.0.1:11332", "auto",
                                                                        NULL, "1000") };
+/* HTTP forwarding only waits on sockets: one process serves many clients. */
+static const struct cfg_key proxy_http_listen_keys[] = { WORKER_LISTEN_KEYS("127.0.0.1:11336", "1",
+                                                                            NULL, "1000") };
 
 #define NKEYS(t) (sizeof(t) / sizeof((t)[0]))
 
 const struct worker_type worker_types[] = {
     { "spamd", "SpamAssassin's SPAMC/SPAMD protocol, for spamc, Exim, amavis, Haraka",
       spamd_listen_keys, NKEYS(spamd_listen_keys), spamd_worker_keys, &spamd_worker_nkeys,
-      sizeof(struct spamd_worker_cfg), &spamd_conn_proto, NULL, NULL, NULL, false },
+      sizeof(struct spamd_worker_cfg), &spamd_conn_proto, NULL, NULL, NULL, false, NULL, NULL },
     { "normal", "the native HTTP scan protocol (rspamd's /checkv2), for rspamc and MTAs",
       normal_listen_keys, NKEYS(normal_listen_keys), http_worker_keys, &http_worker_nkeys,
-      sizeof(struct http_worker_cfg), &normal_conn_proto, NULL, NULL, NULL, false },
+      sizeof(struct http_worker_cfg), &normal_conn_proto, NULL, NULL, NULL, false, NULL, NULL },
     { "controller", "administration: learning, statistics, the WebUI", controller_listen_keys,
       NKEYS(controller_listen_keys), http_worker_keys, &http_worker_nkeys,
       sizeof(struct controller_cfg), &controller_conn_proto, controller_keys, &controller_nkeys,
-      controller_cfg_check, true },
-    { "proxy", "the milter protocol for Postfix and Sendmail, scanning in this process (self-scan)",
+      controller_cfg_check, true, NULL, NULL },
+    { "proxy",
+      "the milter protocol for Postfix and Sendmail, scanning in this process (self-scan) or "
+      "on upstream scanners",
       proxy_listen_keys, NKEYS(proxy_listen_keys), milter_worker_keys, &milter_worker_nkeys,
-      sizeof(struct milter_worker_cfg), &milter_conn_proto, NULL, NULL, milter_worker_check,
-      false },
+      sizeof(struct milter_worker_cfg), &milter_conn_proto, milter_upstream_keys,
+      &milter_upstream_nkeys, milter_worker_check, false, milter_worker_start, milter_worker_stop },
+    { "proxy_http",
+      "the HTTP scan API (/checkv2...) forwarded to upstream scanners: a fleet behind one address",
+      proxy_http_listen_keys, NKEYS(proxy_http_listen_keys), http_worker_keys, &http_worker_nkeys,
+      sizeof(struct proxy_http_cfg), &proxy_http_conn_proto, proxy_http_upstream_keys,
+      &proxy_http_upstream_nkeys, proxy_http_check, false, proxy_http_start, proxy_http_stop },
 };
 const size_t worker_ntypes = NKEYS(worker_types);
 

@@ -13,6 +13,7 @@
 struct cfg;
 struct cfg_node;
 struct conn_proto;
+struct worker;
 struct worker_cfg;
 
 struct worker_type {
@@ -33,6 +34,11 @@ struct worker_type {
     int (*check)(struct cfg *cfg, struct worker_cfg *wc, const struct cfg_node *node,
                  struct sift_err *err);
     bool control; /* its connections count as control_connections in /stat */
+    /* a worker process's own state beside its connections (w->proto_state):
+     * made once its loop exists, before the first connection; freed after
+     * the last one. NULL: none. */
+    void (*start)(struct worker *w);
+    void (*stop)(struct worker *w);
 };
 
 extern const struct worker_type worker_types[];

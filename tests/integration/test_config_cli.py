@@ -22,7 +22,7 @@ class BrokenConfigTest(SiftdTest):
          r"1024\) \(got 'lots'\)$"),
         ({"local.d/workers.yaml": "smtp:\n  bind_socket: 127.0.0.1:25\n"},
          r"local\.d/workers\.yaml:1:1: workers\.smtp: unknown worker type 'smtp' \(known: "
-         r"spamd, normal, controller, proxy\)$"),
+         r"spamd, normal, controller, proxy, proxy_http\)$"),
         ({"override.d/logging.yaml": "type: file\n"},
          r"override\.d/logging\.yaml:1:7: logging\.filename: required when logging\.type is "
          r"file$"),
@@ -177,6 +177,8 @@ class ToolsTest(SiftdTest):
         for key, default in pairs:
             if default != "(none)" and not key.endswith(".type"):
                 args += ["-o", f"{key}={default}"]
+        # the one setting with no default that works: what proxy_http forwards to
+        args += ["-o", "workers.proxy_http.upstreams=127.0.0.1:11333"]
         r = self.run_tool(args + ["configtest"])
         self.assertEqual(r.returncode, 0, r.stderr)
         self.assertEqual(r.stderr, "")

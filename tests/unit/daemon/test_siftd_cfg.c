@@ -115,10 +115,10 @@ static const struct {
 } error_cases[] = {
     { "workers:\n  fuzzy: {}\n",
       "sift.yaml:2:3: workers.fuzzy: unknown worker type 'fuzzy' (known: spamd, normal, "
-      "controller, proxy)" },
+      "controller, proxy, proxy_http)" },
     { "workers:\n  x:\n    type: smtp\n",
       "sift.yaml:3:11: workers.x: unknown worker type 'smtp' (known: spamd, normal, controller, "
-      "proxy)" },
+      "proxy, proxy_http)" },
     { "workers:\n  spamd: {count: many}\n",
       "sift.yaml:2:18: workers.spamd.count: not a count (auto, or 1 to 1024) (got 'many')" },
     { "workers:\n  spamd:\n    bind_socket: [\"127.0.0.1:783\", \"::1:783\"]\n",
