@@ -671,7 +671,8 @@ bdb_open_store(struct bayes_bdb *b, struct sift_err *err)
         sift_err_set(err, "bayes: %s: no Bayes database", b->toks.path);
         return BAYES_STORE_MISSING;
     }
-    if (bdb_env_get(b->dir, &b->opts, &b->e, err) == -1)
+    /* recovery may have taken the environment already: one reference a handle */
+    if (b->e == NULL && bdb_env_get(b->dir, &b->opts, &b->e, err) == -1)
         return BAYES_STORE_FAIL;
     if (bdb_state_open(b, err) == -1)
         return BAYES_STORE_FAIL;
