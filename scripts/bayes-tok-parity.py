@@ -3,7 +3,7 @@
 
 Tokens: runs SpamAssassin's own tokenizer (scripts/sa-bayes-tokens.pl, needs
 Debian's spamassassin) and sift's (scripts/bayes_tok_dump.c, built here
-against $SIFT_BUILD/libsiftcompat.a and libsift.a: run `make` first) over
+against $SIFT_BUILD/libsiftd.a, libsiftcompat.a and libsift.a: run `make` first) over
 the corpus (../shared/corpus/ham and spam) and prints the share of messages
 whose token sets (the 5-byte database keys) are identical, and for the rest
 the tokens only SpamAssassin makes and only sift makes, most frequent first.
@@ -61,16 +61,17 @@ def corpus_files(limit):
 
 def build():
     exe = os.path.join(tempfile.gettempdir(), "bayes_tok_dump")
-    pkgs = ["libevent", "yaml-0.1", "libsodium", "libpcre2-8", "libidn2", "libcrypto", "zlib",
-            "libzstd"]
+    pkgs = ["libevent", "libevent_openssl", "yaml-0.1", "libsodium", "libpcre2-8", "libidn2",
+            "libssl", "libcrypto", "zlib", "libzstd"]
     if subprocess.run(["pkg-config", "--exists", "libhs"]).returncode == 0:
         pkgs.append("libhs")
     libs = subprocess.run(["pkg-config", "--libs"] + pkgs, capture_output=True, text=True,
                           check=True).stdout.split()
     subprocess.run(["cc", "-O2", "-g", "-D_GNU_SOURCE", "-std=c11", "-Wall", "-Wextra", "-Werror",
                     "-Iserver", "-I.", "-o", exe, "scripts/bayes_tok_dump.c",
-                    os.path.join(BUILD, "libsiftcompat.a"), os.path.join(BUILD, "libsift.a")] +
-                   libs + ["-lm"], check=True, cwd=ROOT)
+                    os.path.join(BUILD, "libsiftd.a"), os.path.join(BUILD, "libsiftcompat.a"),
+                    os.path.join(BUILD, "libsift.a")] +
+                   libs + ["-ldb", "-lm"], check=True, cwd=ROOT)
     return exe
 
 

@@ -34,15 +34,9 @@
 #include "mime/mime_ctx.h"
 #include "scan/scan_rule.h"
 #include "scan/task.h"
+#include "daemon/classifier.h"
 #include "stat/bayes_classify.h"
 #include "stat/bayes_tok.h"
-
-_Static_assert((unsigned)SA_BAYES_SRC_HEADER == BAYES_SRC_HEADER &&
-                   (unsigned)SA_BAYES_SRC_URI == BAYES_SRC_URI &&
-                   (unsigned)SA_BAYES_SRC_VISIBLE == BAYES_SRC_VISIBLE &&
-                   (unsigned)SA_BAYES_SRC_INVISIBLE == BAYES_SRC_INVISIBLE &&
-                   (unsigned)SA_BAYES_SRC_MIMEPART == BAYES_SRC_MIMEPART,
-               "compat and stat agree on bayes_token_sources");
 
 static void
 put_str(const char *p, size_t n)
@@ -272,8 +266,6 @@ main(int argc, char **argv)
     struct sa_conf *conf = sa_conf_new(&opts);
     struct scan_ruleset *rs = scan_ruleset_new();
     struct sa_bayes_cfg sbc;
-    struct bayes_tok_cfg tc;
-    struct bayes_stopword *sw;
     struct bayes_tok *bt;
     unsigned flags = 0;
     bool headers = false;
@@ -305,19 +297,7 @@ main(int argc, char **argv)
     }
     if (sa_bayes_cfg_get(conf, cfga, &sbc, &err) > 0)
         fprintf(stderr, "bayes_tok_dump: config: %s\n", err.msg);
-    bayes_tok_cfg_init(&tc);
-    tc.sources = sbc.sources;
-    tc.max_token_length = sbc.max_token_length;
-    tc.ignore_headers = sbc.ignore_headers;
-    tc.nignore_headers = sbc.nignore_headers;
-    sw = arena_calloc(cfga, sbc.nstopwords + 1, sizeof(*sw));
-    for (size_t k = 0; k < sbc.nstopwords; k++) {
-        sw[k].pattern = sbc.stopwords[k].pattern;
-        sw[k].options = sbc.stopwords[k].options;
-    }
-    tc.stopwords = sw;
-    tc.nstopwords = sbc.nstopwords;
-    if ((bt = bayes_tok_new(&tc, &err)) == NULL) {
+    if ((bt = classifier_tok_new(&sbc, &err)) == NULL) {
         fprintf(stderr, "bayes_tok_dump: %s\n", err.msg);
         return 1;
     }

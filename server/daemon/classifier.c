@@ -20,6 +20,7 @@
 #include "core/arena.h"
 #include "core/clock.h"
 #include "core/log.h"
+#include "core/xmalloc.h"
 #include "daemon/siftd_cfg.h"
 #include "mime/mime_get.h"
 #include "mime/mime_hdr.h"
@@ -127,14 +128,42 @@ classifier_prepare(const struct siftd_cfg *cfg, const struct sa_rules *rules, st
     return 0;
 }
 
+_Static_assert((unsigned)SA_BAYES_SRC_HEADER == BAYES_SRC_HEADER &&
+                   (unsigned)SA_BAYES_SRC_URI == BAYES_SRC_URI &&
+                   (unsigned)SA_BAYES_SRC_VISIBLE == BAYES_SRC_VISIBLE &&
+                   (unsigned)SA_BAYES_SRC_INVISIBLE == BAYES_SRC_INVISIBLE &&
+                   (unsigned)SA_BAYES_SRC_MIMEPART == BAYES_SRC_MIMEPART,
+               "compat and stat agree on bayes_token_sources");
+
+struct bayes_tok *
+classifier_tok_new(const struct sa_bayes_cfg *sbc, struct sift_err *err)
+{
+    struct bayes_stopword *sw = xcalloc(sbc->nstopwords + 1, sizeof(*sw));
+    struct bayes_tok_cfg tc;
+    struct bayes_tok *bt;
+
+    bayes_tok_cfg_init(&tc);
+    tc.sources = sbc->sources;
+    tc.max_token_length = sbc->max_token_length;
+    tc.ignore_headers = sbc->ignore_headers;
+    tc.nignore_headers = sbc->nignore_headers;
+    for (size_t k = 0; k < sbc->nstopwords; k++) {
+        sw[k].pattern = sbc->stopwords[k].pattern;
+        sw[k].options = sbc->stopwords[k].options;
+    }
+    tc.stopwords = sw;
+    tc.nstopwords = sbc->nstopwords;
+    bt = bayes_tok_new(&tc, err); /* copies what it keeps */
+    free(sw);
+    return bt;
+}
+
 int
 classifier_init(struct classifier *c, const struct siftd_cfg *cfg, const struct sa_rules *rules,
                 struct sift_err *err)
 {
     struct arena *a;
     struct sa_bayes_cfg sbc;
-    struct bayes_tok_cfg tc;
-    struct bayes_stopword *sw;
     struct sift_err e = { 0 };
     int refused;
 
@@ -144,19 +173,7 @@ classifier_init(struct classifier *c, const struct siftd_cfg *cfg, const struct 
     a = arena_new(16384);
     if ((refused = sa_bayes_cfg_get(rules->conf, a, &sbc, &e)) > 0)
         log_warn("bayes: %d setting(s) left out, as SpamAssassin leaves them: %s", refused, e.msg);
-    bayes_tok_cfg_init(&tc);
-    tc.sources = sbc.sources;
-    tc.max_token_length = sbc.max_token_length;
-    tc.ignore_headers = sbc.ignore_headers;
-    tc.nignore_headers = sbc.nignore_headers;
-    sw = arena_calloc(a, sbc.nstopwords + 1, sizeof(*sw));
-    for (size_t k = 0; k < sbc.nstopwords; k++) {
-        sw[k].pattern = sbc.stopwords[k].pattern;
-        sw[k].options = sbc.stopwords[k].options;
-    }
-    tc.stopwords = sw;
-    tc.nstopwords = sbc.nstopwords;
-    c->tok = bayes_tok_new(&tc, err);
+    c->tok = classifier_tok_new(&sbc, err);
     bayes_classify_cfg_init(&c->ccfg);
     c->ccfg.min_spam_num = sbc.min_spam_num;
     c->ccfg.min_ham_num = sbc.min_ham_num;

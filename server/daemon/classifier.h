@@ -63,6 +63,13 @@ struct classifier {
     uint64_t expiry_max_db_size;         /* SA's bayes_expiry_max_db_size (0: its default) */
 };
 
+struct sa_bayes_cfg;
+
+/* The tokenizer SpamAssassin's Bayes settings describe (compat reads them,
+ * stat tokenizes: this is where the two meet). NULL with err when a
+ * stop-word pattern does not compile. */
+struct bayes_tok *classifier_tok_new(const struct sa_bayes_cfg *sbc, struct sift_err *err);
+
 /* Where the store is (see above) into out; false when Bayes is off. */
 bool classifier_path(const struct siftd_cfg *cfg, const struct sa_rules *rules, char *out,
                      size_t outlen);

@@ -85,39 +85,53 @@ spamd_stats(struct task *t, const struct scan_result *res, const struct spamd_re
     stats_record_scan(&ss);
 }
 
+/* What scanning and learning both need: rules loaded, the body inflated
+ * (Compress: zlib). false when the error reply is already on its way. */
+static bool
+spamd_ready(struct conn *c)
+{
+    struct spamd_conn *sc = c->state;
+    struct spamd_request *req = &sc->sp.req;
+    const struct spamd_worker_cfg *cfg = c->w->wc->proto;
+    char text[256];
+    int code;
+
+    if (c->w->scanner == NULL) {
+        log_tinfo(c->tag, "%s from %s refused: no rules are loaded", spamd_method_name(req->method),
+                  c->peer);
+        spamd_reply_error(c, SPAMD_EX_UNAVAILABLE,
+                          "Service Unavailable: no rules are loaded on this server");
+        return false;
+    }
+    if (req->compress && spamd_inflate(req, cfg->max_size, &code, text, sizeof(text)) == -1) {
+        log_tinfo(c->tag, "bad request from %s: %d %s", c->peer, code, text);
+        spamd_reply_error(c, code, text);
+        return false;
+    }
+    return true;
+}
+
 /* Scan the message and write the method's reply. */
 static void
 spamd_scan(struct conn *c)
 {
     struct spamd_conn *sc = c->state;
     struct spamd_request *req = &sc->sp.req;
-    const struct spamd_worker_cfg *cfg = c->w->wc->proto;
     struct scanner *scn = c->w->scanner;
     const struct sa_markup *mk;
     const struct scan_result *res;
     struct scanner_scan sr;
     struct spamd_result r = { 0 };
     struct sa_markup_env env;
-    char score[32], thr[32], text[256];
+    char score[32], thr[32];
     struct buf body, out, tests;
     struct task *t;
     double t0 = clock_mono();
-    int code;
     bool found = false;
     struct strv mid;
 
-    if (scn == NULL) {
-        log_tinfo(c->tag, "%s from %s refused: no rules are loaded", spamd_method_name(req->method),
-                  c->peer);
-        spamd_reply_error(c, SPAMD_EX_UNAVAILABLE,
-                          "Service Unavailable: no rules are loaded on this server");
+    if (!spamd_ready(c))
         return;
-    }
-    if (req->compress && spamd_inflate(req, cfg->max_size, &code, text, sizeof(text)) == -1) {
-        log_tinfo(c->tag, "bad request from %s: %d %s", c->peer, code, text);
-        spamd_reply_error(c, code, text);
-        return;
-    }
     env.remote_addr = c->addr;
     env.remote_host = c->addr;
     /* SA scans an empty message as a single newline */
@@ -181,7 +195,6 @@ spamd_tell(struct conn *c)
 {
     struct spamd_conn *sc = c->state;
     struct spamd_request *req = &sc->sp.req;
-    const struct spamd_worker_cfg *cfg = c->w->wc->proto;
     struct scanner *scn = c->w->scanner;
     unsigned did_set = 0, did_remove = 0;
     enum classifier_outcome o;
@@ -189,18 +202,9 @@ spamd_tell(struct conn *c)
     char msgid[512] = "(unknown)", text[256];
     struct buf out;
     double t0 = clock_mono();
-    int code;
 
-    if (scn == NULL) {
-        spamd_reply_error(c, SPAMD_EX_UNAVAILABLE,
-                          "Service Unavailable: no rules are loaded on this server");
+    if (!spamd_ready(c))
         return;
-    }
-    if (req->compress && spamd_inflate(req, cfg->max_size, &code, text, sizeof(text)) == -1) {
-        log_tinfo(c->tag, "bad request from %s: %d %s", c->peer, code, text);
-        spamd_reply_error(c, code, text);
-        return;
-    }
     if (req->set & SPAMD_LOCAL) {
         o = scanner_learn(scn, req->body.p ? req->body.p : "", req->body.len,
                           req->class_spam ? CLASSIFIER_LEARN_SPAM : CLASSIFIER_LEARN_HAM, msgid,
