@@ -428,17 +428,11 @@ classifier_learn(struct classifier *c, struct task *t, enum classifier_op op, ch
                              &c->rw, err) != BAYES_STORE_OK)
             return CLASSIFIER_FAILED;
     }
-    bayes_tokenize(c->tok, task_message(t), 0, t->arena, &toks);
-    cl_keys(t, &toks, &keys);
     classifier_msgid(t, gen, sizeof(gen));
     cl_header_msgid(t, hdr, sizeof(hdr));
     if (msgid != NULL)
         snprintf(msgid, msgidlen, "%s", hdr[0] != '\0' ? hdr : gen);
-    sm.keys = keys;
-    sm.nkeys = toks.n;
-    sm.msgid = gen;
-    sm.alt_msgid = hdr[0] != '\0' ? hdr : NULL;
-    sm.atime = cl_receive_date(task_message(t));
+    /* autolearn never relearns: a message seen before costs no tokenizing */
     if (op == CLASSIFIER_AUTOLEARN_SPAM || op == CLASSIFIER_AUTOLEARN_HAM) {
         enum bayes_store_seen seen = BAYES_SEEN_NONE, seen2 = BAYES_SEEN_NONE;
 
@@ -450,6 +444,13 @@ classifier_learn(struct classifier *c, struct task *t, enum classifier_op op, ch
         if (seen != BAYES_SEEN_NONE || seen2 != BAYES_SEEN_NONE)
             return CLASSIFIER_ALREADY;
     }
+    bayes_tokenize(c->tok, task_message(t), 0, t->arena, &toks);
+    cl_keys(t, &toks, &keys);
+    sm.keys = keys;
+    sm.nkeys = toks.n;
+    sm.msgid = gen;
+    sm.alt_msgid = hdr[0] != '\0' ? hdr : NULL;
+    sm.atime = cl_receive_date(task_message(t));
     st = op == CLASSIFIER_FORGET
              ? bayes_store_forget(c->rw, &sm, err)
              : bayes_store_learn(
