@@ -22,6 +22,7 @@
 #include "compat/sa_rules.h"
 #include "daemon/conn.h"
 #include "daemon/scanner.h"
+#include "daemon/siftd_cfg.h"
 #include "daemon/stats.h"
 #include "daemon/worker.h"
 
@@ -74,47 +75,6 @@ struct ctl_endpoint {
 
 /* --- config --------------------------------------------------------------- */
 
-static void
-ctl_ipset_release(void *arg)
-{
-    ipset_clear(arg);
-}
-
-static const char *
-ctl_key_pos(const struct cfg_node *node, const char *key, size_t item, char *where, size_t len)
-{
-    const struct cfg_node *k = node != NULL ? cfg_map_get(node, key) : NULL;
-    const struct cfg_node *it = k != NULL && k->kind == CFG_LIST ? k->first : k;
-
-    while (it != NULL && k->kind == CFG_LIST && item-- > 0)
-        it = it->next;
-    if (it == NULL) {
-        snprintf(where, len, "(default)");
-        return where;
-    }
-    return cfg_pos_str(&it->pos, where, len);
-}
-
-static int
-ctl_cfg_nets(struct cfg *cfg, const struct worker_cfg *wc, const struct cfg_node *node,
-             const char *key, const struct cfg_strlist *l, struct ipset *set, struct sift_err *err)
-{
-    ipset_init(set);
-    arena_on_free(cfg->arena, ctl_ipset_release, set);
-    for (size_t i = 0; i < l->n; i++) {
-        struct sift_err why;
-        char where[512];
-
-        if (ipset_add(set, l->v[i], &why) == -1) {
-            sift_err_set(err, "%s: workers.%s.%s: '%s': %s",
-                         ctl_key_pos(node, key, i, where, sizeof(where)), wc->name, key, l->v[i],
-                         why.msg);
-            return -1;
-        }
-    }
-    return 0;
-}
-
 static int
 ctl_cfg_password(struct cfg *cfg, const struct worker_cfg *wc, const struct cfg_node *node,
                  const char *key, const char **pw, enum ctl_pw_kind *kind, struct sift_err *err)
@@ -123,8 +83,9 @@ ctl_cfg_password(struct cfg *cfg, const struct worker_cfg *wc, const struct cfg_
     char where[512];
 
     if (ctl_password_kind(*pw, kind, &why) == -1) {
-        sift_err_set(err, "%s: workers.%s.%s: %s", ctl_key_pos(node, key, 0, where, sizeof(where)),
-                     wc->name, key, why.msg);
+        sift_err_set(err, "%s: workers.%s.%s: %s",
+                     siftd_cfg_item_pos(node, key, 0, where, sizeof(where)), wc->name, key,
+                     why.msg);
         return -1;
     }
     if (*kind == CTL_PW_NONE)
@@ -133,7 +94,7 @@ ctl_cfg_password(struct cfg *cfg, const struct worker_cfg *wc, const struct cfg_
         cfg_warn(cfg,
                  "%s: workers.%s.%s: a plain-text password; store an argon2id hash from "
                  "`siftadm pw` instead",
-                 ctl_key_pos(node, key, 0, where, sizeof(where)), wc->name, key);
+                 siftd_cfg_item_pos(node, key, 0, where, sizeof(where)), wc->name, key);
     return 0;
 }
 
@@ -148,9 +109,9 @@ controller_cfg_check(struct cfg *cfg, struct worker_cfg *wc, const struct cfg_no
         ctl_cfg_password(cfg, wc, node, "enable_password", &cc->auth.enable_password,
                          &cc->auth.enable_kind, err) == -1)
         return -1;
-    if (ctl_cfg_nets(cfg, wc, node, "secure_ip", &cc->secure_ip, &cc->auth.secure, err) == -1 ||
-        ctl_cfg_nets(cfg, wc, node, "trusted_proxies", &cc->trusted_proxies, &cc->auth.proxies,
-                     err) == -1)
+    if (siftd_cfg_nets(cfg, wc, node, "secure_ip", &cc->secure_ip, &cc->auth.secure, err) == -1 ||
+        siftd_cfg_nets(cfg, wc, node, "trusted_proxies", &cc->trusted_proxies, &cc->auth.proxies,
+                       err) == -1)
         return -1;
     return 0;
 }

@@ -11,6 +11,7 @@
 #include "core/log.h"
 #include "core/strv.h"
 #include "core/xmalloc.h"
+#include "proto/proto_http.h"
 
 #define CTL_FAIL_MAX    5    /* wrong passwords ... */
 #define CTL_FAIL_WINDOW 60.0 /* ... within this many seconds lock a client out */
@@ -98,33 +99,12 @@ ctl_auth_free(struct ctl_auth **ap)
 bool
 ctl_query_param(struct strv query, const char *name, char *out, size_t outlen)
 {
-    size_t nlen = strlen(name), i = 0;
+    struct strv v;
 
-    while (i < query.len) {
-        const char *amp = memchr(query.p + i, '&', query.len - i);
-        size_t end = amp != NULL ? (size_t)(amp - query.p) : query.len, n = 0;
-
-        if (end - i > nlen && memcmp(query.p + i, name, nlen) == 0 && query.p[i + nlen] == '=') {
-            for (size_t k = i + nlen + 1; k < end && n + 1 < outlen; k++) {
-                int hi, lo;
-
-                if (query.p[k] == '+') {
-                    out[n++] = ' ';
-                } else if (query.p[k] == '%' && k + 2 < end &&
-                           (hi = strv_hexval((unsigned char)query.p[k + 1])) >= 0 &&
-                           (lo = strv_hexval((unsigned char)query.p[k + 2])) >= 0) {
-                    out[n++] = (char)(hi << 4 | lo);
-                    k += 2;
-                } else {
-                    out[n++] = query.p[k];
-                }
-            }
-            out[n] = '\0';
-            return true;
-        }
-        i = end + 1;
-    }
-    return false;
+    if (!http_query_param(query, name, 0, &v))
+        return false;
+    http_query_decode(v, out, outlen);
+    return true;
 }
 
 /* "127.0.0.1:52100", "[::1]:52100" -> the address; false for "unix". */

@@ -23,6 +23,7 @@
 #include "daemon/worker.h"
 #include "mime/mime_get.h"
 #include "mime/mime_uris.h"
+#include "proto/proto_http.h"
 #include "proto/proto_rspamd.h"
 
 enum hs_shape {
@@ -53,43 +54,19 @@ struct hs_req {
     const char *err;
 };
 
-/* A query parameter (name compared case-insensitively, %XX and + decoded), or NULL. */
+/* A query parameter (name compared case-insensitively, a bare "?name" counts
+ * as empty, %XX and + decoded), or NULL. */
 static const char *
 hs_query(struct hs_req *h, const char *name)
 {
-    struct strv q = h->req->query;
-    size_t i = 0, nl = strlen(name);
+    struct strv v;
+    char *s;
 
-    while (i < q.len) {
-        size_t end = i, eq;
-        char *v;
-        size_t n = 0;
-
-        while (end < q.len && q.p[end] != '&')
-            end++;
-        for (eq = i; eq < end && q.p[eq] != '='; eq++)
-            ;
-        if (eq - i == nl && strncasecmp(q.p + i, name, nl) == 0) {
-            v = arena_alloc(h->a, end - eq + 1);
-            for (size_t k = eq + 1; k < end; k++) {
-                int hi, lo;
-
-                if (q.p[k] == '+') {
-                    v[n++] = ' ';
-                } else if (q.p[k] == '%' && k + 2 < end && (hi = strv_hexval(q.p[k + 1])) >= 0 &&
-                           (lo = strv_hexval(q.p[k + 2])) >= 0) {
-                    v[n++] = (char)(hi * 16 + lo);
-                    k += 2;
-                } else {
-                    v[n++] = q.p[k];
-                }
-            }
-            v[n] = '\0';
-            return v;
-        }
-        i = end + 1;
-    }
-    return NULL;
+    if (!http_query_param(h->req->query, name, HTTP_QUERY_NOCASE | HTTP_QUERY_BARE, &v))
+        return NULL;
+    s = arena_alloc(h->a, v.len + 1);
+    http_query_decode(v, s, v.len + 1);
+    return s;
 }
 
 /* A request header's value, else the query parameter of that name; NULL when neither. */

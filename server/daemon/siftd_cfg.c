@@ -113,7 +113,6 @@ siftd_worker_binds(struct cfg *cfg, struct worker_cfg *wc, const struct cfg_node
                    struct sift_err *err)
 {
     const struct cfg_node *bs = cfg_map_get(node, "bind_socket");
-    const struct cfg_node *item = bs && bs->kind == CFG_LIST ? bs->first : bs;
 
     wc->nbinds = wc->bind_socket.n;
     wc->binds = arena_calloc(cfg->arena, wc->nbinds ? wc->nbinds : 1, sizeof(*wc->binds));
@@ -121,16 +120,11 @@ siftd_worker_binds(struct cfg *cfg, struct worker_cfg *wc, const struct cfg_node
         if (bind_spec_parse(cfg->arena, wc->bind_socket.v[i], &wc->binds[i], err) == -1) {
             char where[512];
 
-            if (item != NULL)
-                cfg_pos_str(&item->pos, where, sizeof(where));
-            else
-                snprintf(where, sizeof(where), "(default)");
-            sift_err_prefix(err, "%s: workers.%s.bind_socket: '%s'", where, wc->name,
-                            wc->bind_socket.v[i]);
+            sift_err_prefix(err, "%s: workers.%s.bind_socket: '%s'",
+                            siftd_cfg_item_pos(node, "bind_socket", i, where, sizeof(where)),
+                            wc->name, wc->bind_socket.v[i]);
             return -1;
         }
-        if (item != NULL)
-            item = item->next;
     }
     if (wc->enabled && wc->nbinds == 0) {
         char where[512];
@@ -142,20 +136,20 @@ siftd_worker_binds(struct cfg *cfg, struct worker_cfg *wc, const struct cfg_node
     return 0;
 }
 
-/* Where item i of list key `key` of node was written ("(default)" if nowhere). */
-static const char *
-siftd_item_pos(const struct cfg_node *node, const char *key, size_t i, char *where, size_t len)
+const char *
+siftd_cfg_item_pos(const struct cfg_node *node, const char *key, size_t item, char *where,
+                   size_t len)
 {
-    const struct cfg_node *l = cfg_map_get(node, key);
-    const struct cfg_node *item = l && l->kind == CFG_LIST ? l->first : l;
+    const struct cfg_node *k = node != NULL ? cfg_map_get(node, key) : NULL;
+    const struct cfg_node *it = k != NULL && k->kind == CFG_LIST ? k->first : k;
 
-    while (item != NULL && i-- > 0)
-        item = item->next;
-    if (item == NULL) {
+    while (it != NULL && k->kind == CFG_LIST && item-- > 0)
+        it = it->next;
+    if (it == NULL) {
         snprintf(where, len, "(default)");
         return where;
     }
-    return cfg_pos_str(&item->pos, where, len);
+    return cfg_pos_str(&it->pos, where, len);
 }
 
 /* Where key was written in node (the node itself if not there). */
@@ -173,21 +167,21 @@ siftd_ipset_release(void *arg)
     ipset_clear(arg);
 }
 
-/* allowed_ips: who may connect over TCP (spamd -A). */
-static int
-siftd_worker_allowed(struct cfg *cfg, struct worker_cfg *wc, const struct cfg_node *node,
-                     struct sift_err *err)
+int
+siftd_cfg_nets(struct cfg *cfg, const struct worker_cfg *wc, const struct cfg_node *node,
+               const char *key, const struct cfg_strlist *l, struct ipset *set,
+               struct sift_err *err)
 {
-    ipset_init(&wc->allowed);
-    arena_on_free(cfg->arena, siftd_ipset_release, &wc->allowed);
-    for (size_t i = 0; i < wc->allowed_ips.n; i++) {
+    ipset_init(set);
+    arena_on_free(cfg->arena, siftd_ipset_release, set);
+    for (size_t i = 0; i < l->n; i++) {
         struct sift_err why;
         char where[512];
 
-        if (ipset_add(&wc->allowed, wc->allowed_ips.v[i], &why) == -1) {
-            sift_err_set(err, "%s: workers.%s.allowed_ips: '%s': %s",
-                         siftd_item_pos(node, "allowed_ips", i, where, sizeof(where)), wc->name,
-                         wc->allowed_ips.v[i], why.msg);
+        if (ipset_add(set, l->v[i], &why) == -1) {
+            sift_err_set(err, "%s: workers.%s.%s: '%s': %s",
+                         siftd_cfg_item_pos(node, key, i, where, sizeof(where)), wc->name, key,
+                         l->v[i], why.msg);
             return -1;
         }
     }
@@ -257,7 +251,7 @@ siftd_worker_tls(struct cfg *cfg, struct worker_cfg *wc, const struct cfg_node *
     }
     if (wc->ssl_cert == NULL || wc->ssl_key == NULL) {
         sift_err_set(err, "%s: workers.%s.bind_socket: '%s': ssl needs workers.%s.%s",
-                     siftd_item_pos(node, "bind_socket", i, where, sizeof(where)), wc->name,
+                     siftd_cfg_item_pos(node, "bind_socket", i, where, sizeof(where)), wc->name,
                      wc->binds[i].text, wc->name, wc->ssl_cert == NULL ? "ssl_cert" : "ssl_key");
         return -1;
     }
@@ -323,7 +317,8 @@ siftd_worker_load(struct cfg *cfg, const struct cfg_node *node, struct worker_cf
                                      { t->keys, *t->nkeys },
                                      { t->more_keys, t->more_keys ? *t->nmore_keys : 0 } },
         4);
-    if (siftd_worker_allowed(cfg, wc, node, err) == -1 ||
+    /* allowed_ips: who may connect over TCP (spamd -A) */
+    if (siftd_cfg_nets(cfg, wc, node, "allowed_ips", &wc->allowed_ips, &wc->allowed, err) == -1 ||
         siftd_worker_binds(cfg, wc, node, err) == -1 ||
         (t->check != NULL && t->check(cfg, wc, node, err) == -1))
         return -1;

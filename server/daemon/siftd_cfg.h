@@ -86,6 +86,20 @@ void siftd_cfg_free(struct siftd_cfg **scp);
 /* How many worker processes the enabled workers add up to. */
 size_t siftd_cfg_enabled_workers(const struct siftd_cfg *sc);
 
+/* For the worker types' checks (worker_type.check) and siftd's own: where
+ * item `item` of key `key` of a worker's node was written ("FILE:LINE:COL";
+ * a scalar is item 0), or "(default)" when node (NULL is fine) does not set
+ * it. Written into where[0..len); returns where. */
+const char *siftd_cfg_item_pos(const struct cfg_node *node, const char *key, size_t item,
+                               char *where, size_t len);
+/* Build set from l, the list key `key` of worker wc (addresses and networks;
+ * "!NET" excludes): allowed_ips, secure_ip, trusted_proxies. The snapshot's
+ * arena clears the set when freed, also after a failure. -1 at the first
+ * bad item, with "POS: workers.NAME.KEY: 'ITEM': why". */
+int siftd_cfg_nets(struct cfg *cfg, const struct worker_cfg *wc, const struct cfg_node *node,
+                   const char *key, const struct cfg_strlist *l, struct ipset *set,
+                   struct sift_err *err);
+
 /* `siftadm confighelp [KEY]`: document KEY (a key, a section or nothing for
  * all). -1 when no such key is known. */
 int siftd_cfg_help(const char *key, struct buf *out);

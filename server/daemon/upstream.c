@@ -18,6 +18,7 @@
 #include "core/log.h"
 #include "core/xmalloc.h"
 #include "daemon/http_client.h"
+#include "daemon/siftd_cfg.h"
 
 #define UPSTREAM_MAX_WEIGHT 100
 /* Response limits beside upstream_max_reply: generous, a scanner is trusted. */
@@ -128,22 +129,6 @@ upstream_def_parse(struct arena *a, const char *text, struct upstream_def *out,
     return 0;
 }
 
-/* Where item i of key was written in node. */
-static const char *
-upstream_pos(const struct cfg_node *node, const char *key, size_t i, char *where, size_t len)
-{
-    const struct cfg_node *k = node != NULL ? cfg_map_get(node, key) : NULL;
-    const struct cfg_node *it = k != NULL && k->kind == CFG_LIST ? k->first : k;
-
-    while (it != NULL && k->kind == CFG_LIST && i-- > 0)
-        it = it->next;
-    if (it == NULL) {
-        snprintf(where, len, "(default)");
-        return where;
-    }
-    return cfg_pos_str(&it->pos, where, len);
-}
-
 int
 upstream_cfg_check(struct cfg *cfg, const char *worker, struct upstream_cfg *uc,
                    const struct cfg_node *node, struct sift_err *err)
@@ -156,13 +141,14 @@ upstream_cfg_check(struct cfg *cfg, const char *worker, struct upstream_cfg *uc,
     for (size_t i = 0; i < uc->ndefs; i++) {
         if (upstream_def_parse(cfg->arena, uc->upstreams.v[i], &uc->defs[i], &why) == -1) {
             sift_err_set(err, "%s: workers.%s.upstreams: %s",
-                         upstream_pos(node, "upstreams", i, where, sizeof(where)), worker, why.msg);
+                         siftd_cfg_item_pos(node, "upstreams", i, where, sizeof(where)), worker,
+                         why.msg);
             return -1;
         }
         for (size_t k = 0; k < i; k++) {
             if (strcmp(uc->defs[k].name, uc->defs[i].name) == 0) {
                 sift_err_set(err, "%s: workers.%s.upstreams: '%s' is named twice (name=)",
-                             upstream_pos(node, "upstreams", i, where, sizeof(where)), worker,
+                             siftd_cfg_item_pos(node, "upstreams", i, where, sizeof(where)), worker,
                              uc->defs[i].name);
                 return -1;
             }
@@ -172,7 +158,7 @@ upstream_cfg_check(struct cfg *cfg, const char *worker, struct upstream_cfg *uc,
         const char *key = uc->timeout <= 0 ? "upstream_timeout" : "upstream_down_time";
 
         sift_err_set(err, "%s: workers.%s.%s: must be more than 0",
-                     upstream_pos(node, key, 0, where, sizeof(where)), worker, key);
+                     siftd_cfg_item_pos(node, key, 0, where, sizeof(where)), worker, key);
         return -1;
     }
     return 0;

@@ -6,7 +6,6 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "core/arena.h"
 #include "core/buf.h"
 #include "daemon/siftd_cfg.h"
 #include "daemon/upstream.h"
@@ -149,28 +148,6 @@ milter_smtp_reply_parse(const char *s, char cls, const char *def_code, const cha
     return 0;
 }
 
-static void
-mw_ipset_release(void *arg)
-{
-    ipset_clear(arg);
-}
-
-/* Where item `item` of key was written in node ("(default)" if nowhere). */
-static const char *
-mw_key_pos(const struct cfg_node *node, const char *key, size_t item, char *where, size_t len)
-{
-    const struct cfg_node *k = node != NULL ? cfg_map_get(node, key) : NULL;
-    const struct cfg_node *it = k != NULL && k->kind == CFG_LIST ? k->first : k;
-
-    while (it != NULL && k->kind == CFG_LIST && item-- > 0)
-        it = it->next;
-    if (it == NULL) {
-        snprintf(where, len, "(default)");
-        return where;
-    }
-    return cfg_pos_str(&it->pos, where, len);
-}
-
 /* A header name sift can send: printable ASCII but ':' and space. */
 static bool
 mw_name_ok(const char *s)
@@ -199,7 +176,7 @@ mw_check_settings_id(struct cfg *cfg, const struct worker_cfg *wc, const struct 
         return 0;
     if (sec == NULL || sec->kind != CFG_MAP || cfg_map_get(sec, *id) == NULL) {
         sift_err_set(err, "%s: workers.%s.%s: no block '%s' in the settings section",
-                     mw_key_pos(node, key, 0, where, sizeof(where)), wc->name, key, *id);
+                     siftd_cfg_item_pos(node, key, 0, where, sizeof(where)), wc->name, key, *id);
         return -1;
     }
     return 0;
@@ -213,45 +190,38 @@ milter_worker_check(struct cfg *cfg, struct worker_cfg *wc, const struct cfg_nod
     struct sift_err why;
     char where[512];
 
-    ipset_init(&mc->secure);
-    arena_on_free(cfg->arena, mw_ipset_release, &mc->secure);
-    for (size_t i = 0; i < mc->secure_ip.n; i++) {
-        if (ipset_add(&mc->secure, mc->secure_ip.v[i], &why) == -1) {
-            sift_err_set(err, "%s: workers.%s.secure_ip: '%s': %s",
-                         mw_key_pos(node, "secure_ip", i, where, sizeof(where)), wc->name,
-                         mc->secure_ip.v[i], why.msg);
-            return -1;
-        }
-    }
+    if (siftd_cfg_nets(cfg, wc, node, "secure_ip", &mc->secure_ip, &mc->secure, err) == -1)
+        return -1;
     if (milter_smtp_reply_parse(mc->reject_message, '5', "554", "5.7.1", &mc->reject, &why) == -1) {
         sift_err_set(err, "%s: workers.%s.reject_message: %s",
-                     mw_key_pos(node, "reject_message", 0, where, sizeof(where)), wc->name,
+                     siftd_cfg_item_pos(node, "reject_message", 0, where, sizeof(where)), wc->name,
                      why.msg);
         return -1;
     }
     if (milter_smtp_reply_parse(mc->tempfail_message, '4', "451", "4.7.1", &mc->tempfail, &why) ==
         -1) {
         sift_err_set(err, "%s: workers.%s.tempfail_message: %s",
-                     mw_key_pos(node, "tempfail_message", 0, where, sizeof(where)), wc->name,
-                     why.msg);
+                     siftd_cfg_item_pos(node, "tempfail_message", 0, where, sizeof(where)),
+                     wc->name, why.msg);
         return -1;
     }
     if (mc->quarantine_message[0] == '\0' || strpbrk(mc->quarantine_message, "\r\n") != NULL) {
         sift_err_set(err, "%s: workers.%s.quarantine_message: one line of text, please",
-                     mw_key_pos(node, "quarantine_message", 0, where, sizeof(where)), wc->name);
+                     siftd_cfg_item_pos(node, "quarantine_message", 0, where, sizeof(where)),
+                     wc->name);
         return -1;
     }
     if (!mw_name_ok(mc->spam_header)) {
         sift_err_set(err, "%s: workers.%s.spam_header: '%s' is not a header name",
-                     mw_key_pos(node, "spam_header", 0, where, sizeof(where)), wc->name,
+                     siftd_cfg_item_pos(node, "spam_header", 0, where, sizeof(where)), wc->name,
                      mc->spam_header);
         return -1;
     }
     for (size_t i = 0; i < mc->remove_headers.n; i++) {
         if (!mw_name_ok(mc->remove_headers.v[i])) {
             sift_err_set(err, "%s: workers.%s.remove_headers: '%s' is not a header name",
-                         mw_key_pos(node, "remove_headers", i, where, sizeof(where)), wc->name,
-                         mc->remove_headers.v[i]);
+                         siftd_cfg_item_pos(node, "remove_headers", i, where, sizeof(where)),
+                         wc->name, mc->remove_headers.v[i]);
             return -1;
         }
     }

@@ -867,6 +867,55 @@ http_header_get(const struct http_request *req, const char *name)
 }
 
 /* -------------------------------------------------------------------------
+ * Query strings (application/x-www-form-urlencoded, as browsers send them)
+ */
+
+bool
+http_query_param(struct strv query, const char *name, unsigned flags, struct strv *value)
+{
+    size_t i = 0;
+
+    while (i < query.len) {
+        const char *amp = memchr(query.p + i, '&', query.len - i);
+        size_t end = amp != NULL ? (size_t)(amp - query.p) : query.len;
+        const char *eq = memchr(query.p + i, '=', end - i);
+        struct strv key = { query.p + i, eq != NULL ? (size_t)(eq - (query.p + i)) : end - i };
+
+        if ((eq != NULL || (flags & HTTP_QUERY_BARE)) &&
+            ((flags & HTTP_QUERY_NOCASE) ? strv_caseeq(key, name) : strv_eq(key, name))) {
+            value->p = eq != NULL ? eq + 1 : query.p + end;
+            value->len = (size_t)(query.p + end - value->p);
+            return true;
+        }
+        i = end + 1;
+    }
+    return false;
+}
+
+size_t
+http_query_decode(struct strv v, char *out, size_t cap)
+{
+    size_t n = 0;
+
+    for (size_t k = 0; k < v.len && n + 1 < cap; k++) {
+        int hi, lo;
+
+        if (v.p[k] == '+') {
+            out[n++] = ' ';
+        } else if (v.p[k] == '%' && k + 2 < v.len &&
+                   (hi = strv_hexval((unsigned char)v.p[k + 1])) >= 0 &&
+                   (lo = strv_hexval((unsigned char)v.p[k + 2])) >= 0) {
+            out[n++] = (char)(hi << 4 | lo);
+            k += 2;
+        } else {
+            out[n++] = v.p[k];
+        }
+    }
+    out[n] = '\0';
+    return n;
+}
+
+/* -------------------------------------------------------------------------
  * Replies
  */
 

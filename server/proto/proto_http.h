@@ -102,6 +102,23 @@ enum proto_status http_eof(struct http_parser *hp);
 /* First header with this name (ASCII case-insensitive), or NULL. */
 const struct strv *http_header_get(const struct http_request *req, const char *name);
 
+/* How http_query_param matches a name. */
+enum http_query_flags {
+    HTTP_QUERY_NOCASE = 1 << 0, /* ASCII case-insensitively (rspamd's scan API: ?ip= or ?IP=) */
+    HTTP_QUERY_BARE = 1 << 1,   /* a name without '=' ("?milter&...") too, its value empty */
+};
+
+/* The value of the first parameter `name` (which holds no '=') in a query
+ * string ("a=1&b=x%20y": req->query), as sent: still %-encoded, a view into
+ * query. flags: HTTP_QUERY_*; 0 matches "name=..." byte for byte. False when
+ * no parameter matches. */
+bool http_query_param(struct strv query, const char *name, unsigned flags, struct strv *value);
+/* Decode a query value into out[0..cap) (cap > 0): '+' is a space, %XX its
+ * byte, a broken escape stays as it is. Truncated to cap - 1 bytes and
+ * NUL-terminated (a %00 in the value ends it early for C-string readers);
+ * returns the bytes written. v.len + 1 bytes always fit. */
+size_t http_query_decode(struct strv v, char *out, size_t cap);
+
 struct http_reply {
     int status;               /* 200 */
     const char *reason;       /* "OK"; NULL: the standard phrase for status */

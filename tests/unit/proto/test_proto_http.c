@@ -1163,6 +1163,71 @@ END_TEST
 
 /* ---------------------------------------------------------------------- */
 
+#define QN HTTP_QUERY_NOCASE
+#define QB HTTP_QUERY_BARE
+
+static const struct {
+    const char *query, *name;
+    unsigned flags;
+    const char *raw; /* NULL: not found */
+    const char *decoded;
+} query_cases[] = {
+    { "password=a%20b+c", "password", 0, "a%20b+c", "a b c" },
+    { "x=1&password=", "password", 0, "", "" },
+    { "passwords=1&apassword=2", "password", 0, NULL, NULL },
+    { "password=%zz%4", "password", 0, "%zz%4", "%zz%4" }, /* broken escapes stay */
+    { "a=%41%4a%4B&b=2", "a", 0, "%41%4a%4B", "AJK" },
+    { "a=%%41", "a", 0, "%%41", "%A" },
+    { "a=x%2", "a", 0, "x%2", "x%2" },
+    { "a=b=c", "a", 0, "b=c", "b=c" },
+    { "", "a", QN | QB, NULL, NULL },
+    { "&&a=1&", "a", 0, "1", "1" },
+    { "a=1&a=2", "a", 0, "1", "1" }, /* the first wins */
+    { "IP=1.2.3.4", "ip", 0, NULL, NULL },
+    { "IP=1.2.3.4", "ip", QN, "1.2.3.4", "1.2.3.4" },
+    { "Ip=1&ip=2", "iP", QN, "1", "1" },
+    { "milter&raw=yes", "milter", 0, NULL, NULL },
+    { "milter&raw=yes", "milter", QB, "", "" },
+    { "MILTER", "milter", QN | QB, "", "" },
+    { "password&password=x", "password", 0, "x", "x" }, /* bare names skipped */
+    { "password&password=x", "password", QB, "", "" },
+    { "rcpt=%3Ca%40b%3E,c%40d", "rcpt", QN | QB, "%3Ca%40b%3E,c%40d", "<a@b>,c@d" },
+};
+
+START_TEST(query_param_table)
+{
+    const char *q = query_cases[_i].query;
+    struct strv v = { NULL, 0 };
+    char out[64];
+    bool found = http_query_param(strv_cstr(q), query_cases[_i].name, query_cases[_i].flags, &v);
+
+    ck_assert_int_eq(found, query_cases[_i].raw != NULL);
+    if (!found)
+        return;
+    ck_assert(strv_eq(v, query_cases[_i].raw));
+    ck_assert(v.p >= q && v.p + v.len <= q + strlen(q)); /* a view into the query */
+    ck_assert_uint_eq(http_query_decode(v, out, sizeof(out)), strlen(query_cases[_i].decoded));
+    ck_assert_str_eq(out, query_cases[_i].decoded);
+}
+END_TEST
+
+START_TEST(query_decode_truncates)
+{
+    char out[8];
+
+    ck_assert_uint_eq(http_query_decode(STRV_LIT("0123456789abcdefXYZ"), out, 8), 7);
+    ck_assert_str_eq(out, "0123456");
+    ck_assert_uint_eq(http_query_decode(STRV_LIT("%41%42%43"), out, 3), 2);
+    ck_assert_str_eq(out, "AB");
+    ck_assert_uint_eq(http_query_decode(STRV_LIT("abc"), out, 1), 0);
+    ck_assert_str_eq(out, "");
+    ck_assert_uint_eq(http_query_decode(STRV_LIT("a%00b"), out, sizeof(out)), 3);
+    ck_assert_mem_eq(out, "a\0b", 4);
+}
+END_TEST
+
+/* ---------------------------------------------------------------------- */
+
 START_TEST(status_reasons)
 {
     static const int codes[] = { 100, 200, 204, 208, 400, 401, 403, 404, 405,
@@ -1266,6 +1331,12 @@ proto_http_suite(void)
     tcase_add_test(tc, views_survive_head_growth);
     tcase_add_test(tc, header_get_case_insensitive_first);
     tcase_add_test(tc, clear_twice_and_unused);
+    suite_add_tcase(s, tc);
+
+    tc = tcase_create("query");
+    tcase_add_loop_test(tc, query_param_table, 0,
+                        (int)(sizeof(query_cases) / sizeof(query_cases[0])));
+    tcase_add_test(tc, query_decode_truncates);
     suite_add_tcase(s, tc);
 
     tc = tcase_create("render");
