@@ -162,6 +162,13 @@ BENCH_BINS := $(patsubst tests/bench/%.c,$(BUILD)/%,$(BENCH_SRC))
 $(BUILD)/bench_%: $(BUILD)/tests/bench/bench_%.o $(CLIB) $(LIB)
 	$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS)
 
+# The two load drivers share tests/bench/load_common.c (options, corpus,
+# epoll loop, figures).
+BENCH_LOAD := $(BUILD)/bench_spamd_load $(BUILD)/bench_milter_load
+
+$(BENCH_LOAD): $(BUILD)/%: $(BUILD)/tests/bench/%.o $(BUILD)/tests/bench/load_common.o $(CLIB) $(LIB)
+	$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS)
+
 bench: $(BENCH_BINS)
 	@for b in $(BENCH_BINS); do $$b; done
 

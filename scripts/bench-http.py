@@ -27,90 +27,27 @@ so and exits 0. Exit status 1 only when a server does not start.
 """
 
 import argparse
-import importlib.util
 import json
 import os
-import shutil
-import subprocess
 import sys
-import tempfile
-import threading
-import time
 
-HERE = os.path.dirname(os.path.abspath(__file__))
-sys.path.insert(0, HERE)
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import benchlib as bl  # noqa: E402
 import rspamd_server as rs  # noqa: E402
 import spamd_servers as ss  # noqa: E402
-
-
-def _load_bench_spamd():
-    spec = importlib.util.spec_from_file_location("bench_spamd",
-                                                  os.path.join(HERE, "bench-spamd.py"))
-    mod = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(mod)
-    return mod
-
-
-bs = _load_bench_spamd()  # its corpus_paths, _kids_cpu and table
 
 # the issue's goal: siftd (stock SA rules) at least this many times rspamd's
 # messages/s at concurrency 8, with a lower p99
 GOAL_RATIO = 2.0
 
 
-class SiftdHttp(ss.Siftd):
+class SiftdHttp(bl.SwappedSiftd):
     """siftd as spamd_servers starts it, with the normal worker in place of
     the spamd worker."""
 
     SWAP = {"workers.spamd.bind_socket": "workers.normal.bind_socket",
             "workers.spamd.count": "workers.normal.count",
             "workers.normal.enabled": "workers.spamd.enabled"}
-
-    def argv(self):
-        extra, self.extra = self.extra, []
-        try:
-            argv = super().argv()
-        finally:
-            self.extra = extra
-        swapped = set()
-        for i, a in enumerate(argv):
-            key, eq, value = a.partition("=")
-            if argv[i - 1] == "-o" and eq and key in self.SWAP:
-                argv[i] = f"{self.SWAP[key]}={value}"
-                swapped.add(key)
-        if swapped != set(self.SWAP):  # spamd_servers changed its settings
-            raise ss.ServerError(f"siftd: no {set(self.SWAP) - swapped} to swap in {argv}")
-        for kv in self.extra:
-            argv += ["-o", kv]
-        return argv
-
-    def alive(self):
-        return rs.http_ping(self.port)
-
-
-def start_all(servers):
-    """Start them side by side (rspamd's start overlaps siftd's); stop all
-    and raise if one fails."""
-    errors = []
-
-    def run(s):
-        t0 = time.monotonic()
-        try:
-            s.start()
-            print(f"{s.name}: ready on 127.0.0.1:{s.port} after {time.monotonic() - t0:.1f} s",
-                  flush=True)
-        except ss.ServerError as e:
-            errors.append(str(e))
-
-    threads = [threading.Thread(target=run, args=(s,)) for s in servers]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join()
-    if errors:
-        for s in servers:
-            s.stop()
-        raise ss.ServerError("\n".join(errors))
 
 
 def preflight(server, args, paths):
@@ -132,34 +69,14 @@ def preflight(server, args, paths):
 def drive_once(server, args, paths):
     """One run of the load driver against a server: its JSON result plus
     memory and CPU (measured as bench-spamd.py measures them)."""
-    argv = [os.path.join(ss.BUILD, "bench_spamd_load"), "-p", str(server.port),
+    argv = [bl.driver_path("bench_spamd_load"), "-p", str(server.port),
             "--http", args.path, "-c", str(args.concurrency), "--warmup", str(args.warmup),
             "--timeout", str(args.timeout), "--json"]
     argv += ["-t", str(args.duration)] if args.duration else ["-n", str(args.requests)]
     if args.keepalive:
         argv.append("--keepalive")
     argv += paths
-    cpu0, busy0, kids0, t0 = ss.tree_cpu(server.proc.pid), ss.machine_busy(), bs._kids_cpu(), \
-        time.monotonic()
-    with ss.MemorySampler(server.proc.pid, args.mem_interval) as mem:
-        r = subprocess.run(argv, capture_output=True, text=True, check=False)
-        pss, rss, nproc = server.memory()
-    wall = time.monotonic() - t0
-    cpu = ss.tree_cpu(server.proc.pid) - cpu0
-    other = ss.machine_busy() - busy0 - cpu - (bs._kids_cpu() - kids0)
-    if r.returncode not in (0, 1) or not r.stdout.strip():
-        sys.stderr.write(r.stderr)
-        raise SystemExit(f"bench_spamd_load failed ({r.returncode}) against {server.name}")
-    sys.stderr.write(r.stderr)
-    res = json.loads(r.stdout)
-    res.update(server=server.name, pss_mib=pss, rss_mib=rss, processes=nproc,
-               peak_pss_mib=max(mem.peak_pss, pss), peak_rss_mib=max(mem.peak_rss, rss),
-               server_cpu_ms_per_msg=1000.0 * cpu / max(res["requests"] + args.warmup, 1),
-               other_load_pct=max(0.0, 100.0 * other / (wall * (os.cpu_count() or 1))))
-    if res["errors"]:
-        for text, n in res["error_details"].items():
-            print(f"  {server.name}: {n} x {text}")
-    return res
+    return bl.measure(server, argv, args.warmup, args.mem_interval)
 
 
 def drive(server, args, paths):
@@ -168,15 +85,7 @@ def drive(server, args, paths):
     what = f"{args.duration} s" if args.duration else f"{args.requests} requests"
     print(f"{server.name}: {args.rounds} x ({args.warmup} warm-up and {what}) of POST "
           f"{args.path} at concurrency {args.concurrency} ...", flush=True)
-    runs = [drive_once(server, args, paths) for _ in range(args.rounds)]
-    res = sorted(runs, key=lambda r: r["msgs_per_s"])[len(runs) // 2]
-    res["peak_pss_mib"] = max(r["peak_pss_mib"] for r in runs)
-    res["peak_rss_mib"] = max(r["peak_rss_mib"] for r in runs)
-    res["rounds_msgs_per_s"] = [r["msgs_per_s"] for r in runs]
-    if args.rounds > 1:
-        print(f"  {server.name}: messages/s per round: "
-              f"{', '.join(f'{r:.1f}' for r in res['rounds_msgs_per_s'])} (median kept)")
-    return res
+    return bl.median_of_rounds(server, args.rounds, lambda: drive_once(server, args, paths))
 
 
 def compare(a, b):
@@ -190,9 +99,8 @@ def compare(a, b):
           f"CPU per message rspamd/siftd: "
           f"{b['server_cpu_ms_per_msg'] / max(a['server_cpu_ms_per_msg'], 1e-6):.2f}x; "
           f"memory (PSS at the end) siftd/rspamd: {a['pss_mib'] / max(b['pss_mib'], 0.001):.2f}")
-    mark = lambda ok: "met" if ok else "NOT met"  # noqa: E731
     print(f"goal for siftd: >= {GOAL_RATIO:.0f}x rspamd's msgs/s: {ratio:.2f}x "
-          f"{mark(ratio >= GOAL_RATIO)}; lower p99: {mark(p99a < p99b)}"
+          f"{bl.mark(ratio >= GOAL_RATIO)}; lower p99: {bl.mark(p99a < p99b)}"
           f"{'' if a['errors'] == 0 and b['errors'] == 0 else '; with errors'}")
 
 
@@ -222,51 +130,38 @@ def main():
     ap.add_argument("--json", action="store_true", help="also print the results as JSON lines")
     args = ap.parse_args()
 
-    paths = bs.corpus_paths(args.corpus)
-    if not paths:
-        print(f"bench-http: no corpus at {args.corpus}; skipped")
-        return 0
-    driver = os.path.join(ss.BUILD, "bench_spamd_load")
-    if not os.access(driver, os.X_OK):
-        print(f"bench-http: {driver} is missing: make {os.path.relpath(driver, ss.ROOT)}",
-              file=sys.stderr)
-        return 1
+    paths = bl.corpus_or_exit("bench-http", args.corpus, "bench_spamd_load")
 
-    tmp = tempfile.mkdtemp(prefix="sift-http-")
-    os.chmod(tmp, 0o755)  # rspamd's workers run as _rspamd
     servers, rows = [], []
-    try:
-        if not args.no_siftd:
-            servers.append(SiftdHttp(tmp, ss.make_site_dir(tmp), args.count, args.sift_option))
-        if not args.no_rspamd:
-            servers.append(rs.Rspamd(tmp, args.count))
-        start_all(servers)
-        for s in servers:
-            why = preflight(s, args, paths)
-            if why is not None:
-                print(f"{s.name}: not measured: {why}")
-                continue
-            rows.append(drive(s, args, paths))
-        dns = [s.dns_requests() for s in servers if isinstance(s, rs.Rspamd)]
-    except ss.ServerError as e:
-        print(f"bench-http: {e}", file=sys.stderr)
-        return 1
-    finally:
-        for s in servers:
-            s.stop()
-        if os.environ.get("SIFT_KEEP_TMP"):
-            print(f"kept {tmp}")
-        else:
-            shutil.rmtree(tmp, ignore_errors=True)
+    with bl.temp_dir("sift-http-") as tmp:
+        try:
+            if not args.no_siftd:
+                servers.append(SiftdHttp(tmp, ss.make_site_dir(tmp), args.count,
+                                         args.sift_option))
+            if not args.no_rspamd:
+                servers.append(rs.Rspamd(tmp, args.count))
+            bl.start_all(servers)
+            for s in servers:
+                why = preflight(s, args, paths)
+                if why is not None:
+                    print(f"{s.name}: not measured: {why}")
+                    continue
+                rows.append(drive(s, args, paths))
+            dns = [s.dns_requests() for s in servers if isinstance(s, rs.Rspamd)]
+        except ss.ServerError as e:
+            print(f"bench-http: {e}", file=sys.stderr)
+            return 1
+        finally:
+            for s in servers:
+                s.stop()
 
     if not rows:
         return 0
     print()
     print(f"bench-http: POST {args.path} at concurrency {args.concurrency}"
-          f"{' with keep-alive' if args.keepalive else ''}, {rows[0]['messages']} messages "
-          f"({rows[0]['skipped']} over 512000 bytes skipped), {os.cpu_count()} cores, "
+          f"{' with keep-alive' if args.keepalive else ''}, {bl.corpus_note(rows[0])}, "
           f"{args.count} worker processes each")
-    bs.table(rows)
+    bl.scan_table(rows)
     if dns and dns[0] > 0:
         print(f"rspamd made {dns[0]} DNS requests (network checks should be off)")
     by_name = {r["server"]: r for r in rows}

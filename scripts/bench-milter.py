@@ -32,60 +32,23 @@ so and exits 0. Exit status 1 only when a server does not start.
 """
 
 import argparse
-import importlib.util
 import json
 import os
-import shutil
-import subprocess
 import sys
-import tempfile
-import threading
-import time
 
-HERE = os.path.dirname(os.path.abspath(__file__))
-sys.path.insert(0, HERE)
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import benchlib as bl  # noqa: E402
 import rspamd_server as rs  # noqa: E402
 import spamd_servers as ss  # noqa: E402
 
 
-def _load(name, file):
-    spec = importlib.util.spec_from_file_location(name, os.path.join(HERE, file))
-    mod = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(mod)
-    return mod
-
-
-bs = _load("bench_spamd", "bench-spamd.py")  # corpus_paths, _kids_cpu
-
-
-class SiftdMilter(ss.Siftd):
+class SiftdMilter(bl.SwappedSiftd):
     """siftd as spamd_servers starts it, with the proxy worker (self-scan)
-    in place of the spamd worker."""
+    in place of the spamd worker; its milter port answers GET /ping."""
 
     SWAP = {"workers.spamd.bind_socket": "workers.proxy.bind_socket",
             "workers.spamd.count": "workers.proxy.count"}
-
-    def argv(self):
-        extra, self.extra = self.extra, []
-        try:
-            argv = super().argv()
-        finally:
-            self.extra = extra
-        swapped = set()
-        for i, a in enumerate(argv):
-            key, eq, value = a.partition("=")
-            if argv[i - 1] == "-o" and eq and key in self.SWAP:
-                argv[i] = f"{self.SWAP[key]}={value}"
-                swapped.add(key)
-        if swapped != set(self.SWAP):  # spamd_servers changed its settings
-            raise ss.ServerError(f"siftd: no {set(self.SWAP) - swapped} to swap in {argv}")
-        argv += ["-o", "workers.spamd.enabled=no"]
-        for kv in self.extra:
-            argv += ["-o", kv]
-        return argv
-
-    def alive(self):
-        return rs.http_ping(self.port)  # the milter port answers GET /ping
+    MORE = ("workers.spamd.enabled=no",)
 
 
 class RspamdMilter(rs.Rspamd):
@@ -97,87 +60,43 @@ class RspamdMilter(rs.Rspamd):
         self.milter_port = self.proxy_port
 
 
-def start_all(servers):
-    """Start them side by side; stop all and raise if one fails."""
-    errors = []
-
-    def run(s):
-        t0 = time.monotonic()
-        try:
-            s.start()
-            print(f"{s.name}: ready after {time.monotonic() - t0:.1f} s", flush=True)
-        except ss.ServerError as e:
-            errors.append(str(e))
-
-    threads = [threading.Thread(target=run, args=(s,)) for s in servers]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join()
-    if errors:
-        for s in servers:
-            s.stop()
-        raise ss.ServerError("\n".join(errors))
-
-
 def drive_once(server, port, args, paths):
-    argv = [os.path.join(ss.BUILD, "bench_milter_load"), "-p", str(port),
+    argv = [bl.driver_path("bench_milter_load"), "-p", str(port),
             "-c", str(args.concurrency), "--warmup", str(args.warmup),
             "--per-session", str(args.per_session), "--timeout", str(args.timeout), "--json"]
     argv += ["-t", str(args.duration)] if args.duration else ["-n", str(args.requests)]
     argv += paths
-    cpu0, busy0, kids0, t0 = ss.tree_cpu(server.proc.pid), ss.machine_busy(), bs._kids_cpu(), \
-        time.monotonic()
-    with ss.MemorySampler(server.proc.pid, 0.5) as mem:
-        r = subprocess.run(argv, capture_output=True, text=True, check=False)
-        pss, rss, nproc = server.memory()
-    wall = time.monotonic() - t0
-    cpu = ss.tree_cpu(server.proc.pid) - cpu0
-    other = ss.machine_busy() - busy0 - cpu - (bs._kids_cpu() - kids0)
-    sys.stderr.write(r.stderr)
-    if r.returncode not in (0, 1) or not r.stdout.strip():
-        raise SystemExit(f"bench_milter_load failed ({r.returncode}) against {server.name}")
-    res = json.loads(r.stdout)
-    res.update(server=server.name, pss_mib=pss, rss_mib=rss, processes=nproc,
-               peak_pss_mib=max(mem.peak_pss, pss),
-               server_cpu_ms_per_msg=1000.0 * cpu / max(res["requests"] + args.warmup, 1),
-               other_load_pct=max(0.0, 100.0 * other / (wall * (os.cpu_count() or 1))))
-    for text, n in res["error_details"].items():
-        print(f"  {server.name}: {n} x {text}")
-    return res
+    return bl.measure(server, argv, args.warmup, peak_rss=False)
 
 
 def drive(server, port, args, paths):
     what = f"{args.duration} s" if args.duration else f"{args.requests} messages"
     print(f"{server.name}: {args.rounds} x ({args.warmup} warm-up and {what}) over milter at "
           f"concurrency {args.concurrency} ...", flush=True)
-    runs = [drive_once(server, port, args, paths) for _ in range(args.rounds)]
-    res = sorted(runs, key=lambda r: r["msgs_per_s"])[len(runs) // 2]
-    res["peak_pss_mib"] = max(r["peak_pss_mib"] for r in runs)
-    res["rounds_msgs_per_s"] = [r["msgs_per_s"] for r in runs]
-    if args.rounds > 1:
-        print(f"  {server.name}: messages/s per round: "
-              f"{', '.join(f'{r:.1f}' for r in res['rounds_msgs_per_s'])} (median kept)")
-    return res
+    return bl.median_of_rounds(server, args.rounds,
+                               lambda: drive_once(server, port, args, paths))
 
 
-def table(rows):
-    head = (f"{'server':7s} {'procs':>5s} {'msgs':>6s} {'msgs/s':>8s} {'p50 ms':>7s} "
-            f"{'p90 ms':>7s} {'p99 ms':>7s} {'max ms':>7s} {'errors':>6s} {'PSS MiB':>8s} "
-            f"{'peak PSS':>8s} {'CPU ms/msg':>10s} {'other load':>10s}  decisions")
-    print(head)
-    print("-" * len(head))
-    for r in rows:
-        lat = r["latency_ms"]
-        d = r["decisions"]
-        print(f"{r['server']:7s} {r['processes']:5d} {r['requests']:6d} {r['msgs_per_s']:8.1f} "
-              f"{lat['p50']:7.1f} {lat['p90']:7.1f} {lat['p99']:7.1f} {lat['max']:7.1f} "
-              f"{r['errors']:6d} {r['pss_mib']:8.1f} {r['peak_pss_mib']:8.1f} "
-              f"{r['server_cpu_ms_per_msg']:10.2f} {r['other_load_pct']:9.0f}%  "
-              f"accept {d['accept']}, marked {d['marked']}, reject {d['reject']}, "
-              f"tempfail {d['tempfail']}")
-    print("(latency: EOM written to the decision read; CPU ms/msg: the server's CPU time per "
-          "message, warm-up included; other load: CPU used by other processes meanwhile)")
+MILTER_COLUMNS = [
+    bl.SERVER_COLUMN,
+    bl.column("procs", "5d", "processes"),
+    bl.column("msgs", "6d", "requests"),
+    bl.column("msgs/s", "8.1f", "msgs_per_s"),
+    bl.column("p50 ms", "7.1f", bl.latency("p50")),
+    bl.column("p90 ms", "7.1f", bl.latency("p90")),
+    bl.column("p99 ms", "7.1f", bl.latency("p99")),
+    bl.column("max ms", "7.1f", bl.latency("max")),
+    bl.column("errors", "6d", "errors"),
+    bl.column("PSS MiB", "8.1f", "pss_mib"),
+    bl.column("peak PSS", "8.1f", "peak_pss_mib"),
+    bl.column("CPU ms/msg", "10.2f", "server_cpu_ms_per_msg"),
+    bl.OTHER_LOAD_COLUMN,
+    (" decisions", lambda r: " accept {accept}, marked {marked}, reject {reject}, "
+                             "tempfail {tempfail}".format(**r["decisions"])),
+]
+MILTER_NOTE = ("(latency: EOM written to the decision read; CPU ms/msg: the server's CPU time "
+               "per message, warm-up included; other load: CPU used by other processes "
+               "meanwhile)")
 
 
 def main():
@@ -201,50 +120,37 @@ def main():
     ap.add_argument("--json", action="store_true", help="also print the results as JSON lines")
     args = ap.parse_args()
 
-    paths = bs.corpus_paths(args.corpus)
-    if not paths:
-        print(f"bench-milter: no corpus at {args.corpus}; skipped")
-        return 0
-    driver = os.path.join(ss.BUILD, "bench_milter_load")
-    if not os.access(driver, os.X_OK):
-        print(f"bench-milter: {driver} is missing: make {os.path.relpath(driver, ss.ROOT)}",
-              file=sys.stderr)
-        return 1
+    paths = bl.corpus_or_exit("bench-milter", args.corpus, "bench_milter_load")
 
-    tmp = tempfile.mkdtemp(prefix="sift-milter-bench-")
-    os.chmod(tmp, 0o755)  # rspamd's workers run as _rspamd
     servers, rows, dns = [], [], None
-    try:
-        if not args.no_siftd:
-            servers.append(SiftdMilter(tmp, ss.make_site_dir(tmp), args.count, args.sift_option))
-        if not args.no_rspamd:
-            servers.append(RspamdMilter(tmp, args.count))
-        start_all(servers)
-        for s in servers:
-            rows.append(drive(s, s.milter_port if isinstance(s, RspamdMilter) else s.port,
-                              args, paths))
-        for s in servers:
-            if isinstance(s, RspamdMilter):
-                dns = s.dns_requests()
-    except ss.ServerError as e:
-        print(f"bench-milter: {e}", file=sys.stderr)
-        return 1
-    finally:
-        for s in servers:
-            s.stop()
-        if os.environ.get("SIFT_KEEP_TMP"):
-            print(f"kept {tmp}")
-        else:
-            shutil.rmtree(tmp, ignore_errors=True)
+    with bl.temp_dir("sift-milter-bench-") as tmp:
+        try:
+            if not args.no_siftd:
+                servers.append(SiftdMilter(tmp, ss.make_site_dir(tmp), args.count,
+                                           args.sift_option))
+            if not args.no_rspamd:
+                servers.append(RspamdMilter(tmp, args.count))
+            bl.start_all(servers, show_port=False)
+            for s in servers:
+                rows.append(drive(s, s.milter_port if isinstance(s, RspamdMilter) else s.port,
+                                  args, paths))
+            for s in servers:
+                if isinstance(s, RspamdMilter):
+                    dns = s.dns_requests()
+        except ss.ServerError as e:
+            print(f"bench-milter: {e}", file=sys.stderr)
+            return 1
+        finally:
+            for s in servers:
+                s.stop()
 
     if not rows:
         return 0
     print()
     print(f"bench-milter: milter sessions at concurrency {args.concurrency}, "
-          f"{args.per_session} message(s) each, {rows[0]['messages']} messages "
-          f"({rows[0]['skipped']} over 512000 bytes skipped), {os.cpu_count()} cores, "
+          f"{args.per_session} message(s) each, {bl.corpus_note(rows[0])}, "
           f"{args.count} proxy processes each, self-scan")
-    table(rows)
+    bl.table(rows, MILTER_COLUMNS, MILTER_NOTE)
     if dns:
         print(f"rspamd made {dns} DNS requests (network checks should be off)")
     by = {r["server"]: r for r in rows}

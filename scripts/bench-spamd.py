@@ -26,59 +26,22 @@ so and exits 0. Exit status 1 only when a server does not start.
 import argparse
 import json
 import os
-import resource
-import subprocess
 import sys
-import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import benchlib as bl  # noqa: E402
 import spamd_servers as ss  # noqa: E402
 
 # the issue's goals for siftd on the 2-core reference machine
 GOAL_RATE, GOAL_P99_MS, GOAL_MEM_MIB = 1200.0, 15.0, 150.0
 
 
-def corpus_paths(corpus):
-    """ham/ and spam/ (every subdirectory) of a corpus, or the path itself."""
-    if not os.path.isdir(corpus):
-        return [corpus] if os.path.isfile(corpus) else []
-    subs = sorted(os.path.join(corpus, d) for d in os.listdir(corpus)
-                  if not d.startswith(".") and os.path.isdir(os.path.join(corpus, d)))
-    return subs or [corpus]
-
-
-def _kids_cpu():
-    ru = resource.getrusage(resource.RUSAGE_CHILDREN)
-    return ru.ru_utime + ru.ru_stime
-
-
 def drive_once(server, args, requests, warmup, paths):
     """One run of the load driver against a server: its JSON result plus memory."""
-    argv = [os.path.join(ss.BUILD, "bench_spamd_load"), "-p", str(server.port),
+    argv = [bl.driver_path("bench_spamd_load"), "-p", str(server.port),
             "-c", str(args.concurrency), "-n", str(requests), "--warmup", str(warmup),
             "-m", args.method, "--timeout", str(args.timeout), "--json"] + paths
-    cpu0, busy0, kids0, t0 = ss.tree_cpu(server.proc.pid), ss.machine_busy(), _kids_cpu(), \
-        time.monotonic()
-    with ss.MemorySampler(server.proc.pid, args.mem_interval) as mem:
-        r = subprocess.run(argv, capture_output=True, text=True, check=False)
-        pss, rss, nproc = server.memory()
-    wall = time.monotonic() - t0
-    cpu = ss.tree_cpu(server.proc.pid) - cpu0
-    # what else ran meanwhile (other people's builds on a shared machine)
-    other = ss.machine_busy() - busy0 - cpu - (_kids_cpu() - kids0)
-    if r.returncode not in (0, 1) or not r.stdout.strip():
-        sys.stderr.write(r.stderr)
-        raise SystemExit(f"bench_spamd_load failed ({r.returncode}) against {server.name}")
-    sys.stderr.write(r.stderr)
-    res = json.loads(r.stdout)
-    res.update(server=server.name, pss_mib=pss, rss_mib=rss, processes=nproc,
-               peak_pss_mib=max(mem.peak_pss, pss), peak_rss_mib=max(mem.peak_rss, rss),
-               server_cpu_ms_per_msg=1000.0 * cpu / max(requests + warmup, 1),
-               other_load_pct=max(0.0, 100.0 * other / (wall * (os.cpu_count() or 1))))
-    if res["errors"]:
-        for text, n in res["error_details"].items():
-            print(f"  {server.name}: {n} x {text}")
-    return res
+    return bl.measure(server, argv, warmup, args.mem_interval)
 
 
 def drive(server, args, requests, warmup, paths, rounds=1):
@@ -86,31 +49,8 @@ def drive(server, args, requests, warmup, paths, rounds=1):
     messages/s, with the peak memory of all and every round's rate."""
     print(f"{server.name}: {rounds} x ({warmup} warm-up and {requests} {args.method} "
           f"requests) at concurrency {args.concurrency} ...", flush=True)
-    runs = [drive_once(server, args, requests, warmup, paths) for _ in range(rounds)]
-    res = sorted(runs, key=lambda r: r["msgs_per_s"])[len(runs) // 2]
-    res["peak_pss_mib"] = max(r["peak_pss_mib"] for r in runs)
-    res["peak_rss_mib"] = max(r["peak_rss_mib"] for r in runs)
-    res["rounds_msgs_per_s"] = [r["msgs_per_s"] for r in runs]
-    if rounds > 1:
-        print(f"  {server.name}: messages/s per round: "
-              f"{', '.join(f'{r:.1f}' for r in res['rounds_msgs_per_s'])} (median kept)")
-    return res
-
-
-def table(rows):
-    head = (f"{'server':7s} {'procs':>5s} {'requests':>8s} {'msgs/s':>8s} {'p50 ms':>7s} "
-            f"{'p99 ms':>7s} {'max ms':>7s} {'errors':>6s} {'PSS MiB':>8s} {'peak PSS':>8s} "
-            f"{'peak RSS':>8s} {'CPU ms/msg':>10s} {'other load':>10s}")
-    print(head)
-    print("-" * len(head))
-    for r in rows:
-        lat = r["latency_ms"]
-        print(f"{r['server']:7s} {r['processes']:5d} {r['requests']:8d} {r['msgs_per_s']:8.1f} "
-              f"{lat['p50']:7.1f} {lat['p99']:7.1f} {lat['max']:7.1f} {r['errors']:6d} "
-              f"{r['pss_mib']:8.1f} {r['peak_pss_mib']:8.1f} {r['peak_rss_mib']:8.1f} "
-              f"{r['server_cpu_ms_per_msg']:10.2f} {r['other_load_pct']:9.0f}%")
-    print("(CPU ms/msg: the server's CPU time per request, warm-up included; other load: CPU "
-          "used by other processes during the run, share of all cores)")
+    return bl.median_of_rounds(server, rounds,
+                               lambda: drive_once(server, args, requests, warmup, paths))
 
 
 def goals(r):
@@ -118,10 +58,9 @@ def goals(r):
         print("goals for siftd: not judged, siftd gave no successful reply")
         return
     rate, p99, mem = r["msgs_per_s"], r["latency_ms"]["p99"], r["peak_pss_mib"]
-    mark = lambda ok: "met" if ok else "NOT met"  # noqa: E731
-    print(f"goals for siftd: >= {GOAL_RATE:.0f} msgs/s: {rate:.0f} {mark(rate >= GOAL_RATE)}; "
-          f"p99 < {GOAL_P99_MS:.0f} ms: {p99:.1f} {mark(p99 < GOAL_P99_MS)}; "
-          f"memory < {GOAL_MEM_MIB:.0f} MiB: {mem:.1f} (peak PSS) {mark(mem < GOAL_MEM_MIB)}"
+    print(f"goals for siftd: >= {GOAL_RATE:.0f} msgs/s: {rate:.0f} {bl.mark(rate >= GOAL_RATE)}; "
+          f"p99 < {GOAL_P99_MS:.0f} ms: {p99:.1f} {bl.mark(p99 < GOAL_P99_MS)}; "
+          f"memory < {GOAL_MEM_MIB:.0f} MiB: {mem:.1f} (peak PSS) {bl.mark(mem < GOAL_MEM_MIB)}"
           f"{'' if r['errors'] == 0 else '; with errors'}")
 
 
@@ -149,15 +88,7 @@ def main():
     ap.add_argument("--json", action="store_true", help="also print the results as JSON lines")
     args = ap.parse_args()
 
-    paths = corpus_paths(args.corpus)
-    if not paths:
-        print(f"bench-spamd: no corpus at {args.corpus}; skipped")
-        return 0
-    driver = os.path.join(ss.BUILD, "bench_spamd_load")
-    if not os.access(driver, os.X_OK):
-        print(f"bench-spamd: {driver} is missing: make {os.path.relpath(driver, ss.ROOT)}",
-              file=sys.stderr)
-        return 1
+    paths = bl.corpus_or_exit("bench-spamd", args.corpus, "bench_spamd_load")
 
     rows = []
     try:
@@ -174,9 +105,8 @@ def main():
 
     print()
     print(f"bench-spamd: {args.method} at concurrency {args.concurrency}, "
-          f"{rows[0]['messages']} messages ({rows[0]['skipped']} over 512000 bytes skipped), "
-          f"{os.cpu_count()} cores")
-    table(rows)
+          f"{bl.corpus_note(rows[0])}")
+    bl.scan_table(rows)
     if len(rows) == 2 and rows[1]["msgs_per_s"] > 0:
         a, b = rows
         print(f"throughput sift/spamd: {a['msgs_per_s'] / b['msgs_per_s']:.1f}x; CPU per message "

@@ -30,36 +30,26 @@
  *
  * Without arguments it prints a usage hint and exits 0 (`make bench` runs
  * every bench binary so); scripts/bench-milter.py is what runs this one.
+ * The options, corpus, loop and figures it shares with bench_spamd_load are
+ * in load_common.c; this file is the milter side.
  */
 #include <arpa/inet.h>
-#include <dirent.h>
 #include <errno.h>
 #include <getopt.h>
-#include <limits.h>
-#include <math.h>
-#include <netdb.h>
-#include <netinet/in.h>
-#include <netinet/tcp.h>
-#include <signal.h>
 #include <stdbool.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <strings.h>
 #include <sys/epoll.h>
-#include <sys/resource.h>
 #include <sys/socket.h>
-#include <sys/stat.h>
-#include <time.h>
 #include <unistd.h>
 
 #include "core/buf.h"
 #include "core/xmalloc.h"
+#include "load_common.h"
 
-#define ML_MAX_SIZE_DEFAULT 512000
-#define ML_CHUNK            65535
-#define ML_MAX_DETAILS      16
+#define ML_CHUNK 65535
 
 /* The MTA's offer (Postfix 3.x, milter_protocol = 6). */
 #define ML_ACTIONS  0x1FFu
@@ -115,57 +105,22 @@ struct slot {
     bool recording; /* this message counts (it started in the measured phase) */
 };
 
-struct detail {
-    char text[160];
-    size_t n;
-};
-
+/* The options of this driver; the common ones are in load.r.o. */
 struct opts {
-    const char *host, *port, *ip, *helo, *from, *rcpt;
-    size_t concurrency, total, warmup, max_size, per_session;
-    unsigned long long seed;
-    double seconds, timeout;
-    bool json;
+    const char *ip, *helo, *from, *rcpt;
+    size_t per_session;
 };
 
 struct load {
+    struct load_run r;
     struct opts o;
-    struct sockaddr_storage addr;
-    socklen_t addrlen;
     struct buf open; /* CONNECT and HELO with their macros */
     struct ml_msg *msgs;
-    size_t nmsgs, cap, bytes, skipped, next;
-    int ep;
+    size_t nmsgs, cap, next;
     struct slot *slots;
-    size_t active;
-    bool record;
-    size_t started, limit;
-    double stop_at;
-    size_t done, ok, decisions[5], err[ML_ERR_N], sessions;
-    double *lat;
-    size_t nlat, latcap;
-    struct detail details[ML_MAX_DETAILS];
-    size_t ndetails, other_details;
+    /* the measured phase's results beyond load_run's */
+    size_t decisions[5], sessions;
 };
-
-static double
-now(void)
-{
-    struct timespec ts;
-
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
-}
-
-static double
-cpu_now(void)
-{
-    struct rusage ru;
-
-    getrusage(RUSAGE_SELF, &ru);
-    return (double)ru.ru_utime.tv_sec + (double)ru.ru_utime.tv_usec / 1e6 +
-           (double)ru.ru_stime.tv_sec + (double)ru.ru_stime.tv_usec / 1e6;
-}
 
 /* --- packets ---------------------------------------------------------------- */
 
@@ -264,9 +219,12 @@ ml_headers(struct buf *out, const char *p, size_t n, size_t *used)
     return count;
 }
 
+/* A message read (load_msg_fn): keep it as the packets of its transaction. */
 static void
-ml_add_message(struct load *l, const char *text, size_t n, size_t index)
+ml_add_message(void *ctx, const char *text, size_t n)
 {
+    struct load *l = ctx;
+    size_t index = l->nmsgs; /* its place in path order: the queue id */
     struct ml_msg *m;
     struct buf body;
     char qid[32], sender[300], rcpt[300];
@@ -316,144 +274,20 @@ ml_add_message(struct load *l, const char *text, size_t n, size_t index)
     }
 }
 
-/* --- messages ----------------------------------------------------------------- */
-
-struct paths {
-    char **v;
-    size_t n, cap;
-};
-
-static void
-paths_walk(struct paths *ps, const char *path)
-{
-    struct stat st;
-    DIR *d;
-    struct dirent *e;
-
-    if (stat(path, &st) == -1)
-        return;
-    if (S_ISREG(st.st_mode)) {
-        if (ps->n == ps->cap) {
-            ps->cap = ps->cap ? ps->cap * 2 : 1024;
-            ps->v = xreallocarray(ps->v, ps->cap, sizeof(*ps->v));
-        }
-        ps->v[ps->n++] = xstrdup(path);
-        return;
-    }
-    if (!S_ISDIR(st.st_mode) || (d = opendir(path)) == NULL)
-        return;
-    while ((e = readdir(d)) != NULL) {
-        char sub[PATH_MAX];
-
-        if (e->d_name[0] == '.')
-            continue;
-        snprintf(sub, sizeof(sub), "%s/%s", path, e->d_name);
-        paths_walk(ps, sub);
-    }
-    closedir(d);
-}
-
-static int
-cmp_str(const void *a, const void *b)
-{
-    return strcmp(*(char *const *)a, *(char *const *)b);
-}
-
-static void
-load_messages(struct load *l, char **argv, int argc)
-{
-    struct paths ps = { 0 };
-    unsigned long long x = l->o.seed;
-
-    for (int i = 0; i < argc; i++)
-        paths_walk(&ps, argv[i]);
-    qsort(ps.v, ps.n, sizeof(*ps.v), cmp_str);
-    for (size_t i = 0; i < ps.n; i++) {
-        FILE *f = fopen(ps.v[i], "rb");
-        struct buf t;
-        char chunk[65536];
-        size_t n;
-
-        if (f != NULL) {
-            buf_init(&t);
-            while ((n = fread(chunk, 1, sizeof(chunk), f)) > 0 && t.len <= l->o.max_size)
-                buf_append(&t, chunk, n);
-            fclose(f);
-            if (t.len > l->o.max_size) {
-                l->skipped++;
-            } else {
-                ml_add_message(l, t.p ? t.p : "", t.len, l->nmsgs);
-                l->bytes += t.len;
-            }
-            buf_clear(&t);
-        }
-        free(ps.v[i]);
-    }
-    free(ps.v);
-    for (size_t i = l->nmsgs; x != 0 && i > 1; i--) { /* Fisher-Yates, splitmix64 */
-        unsigned long long z = (x += 0x9e3779b97f4a7c15ULL);
-        size_t j;
-        struct ml_msg t;
-
-        z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ULL;
-        z = (z ^ (z >> 27)) * 0x94d049bb133111ebULL;
-        j = (size_t)((z ^ (z >> 31)) % i);
-        t = l->msgs[i - 1];
-        l->msgs[i - 1] = l->msgs[j];
-        l->msgs[j] = t;
-    }
-}
-
-static int
-load_resolve(struct load *l)
-{
-    struct addrinfo hints = { .ai_socktype = SOCK_STREAM }, *res;
-    int rc = getaddrinfo(l->o.host, l->o.port, &hints, &res);
-
-    if (rc != 0) {
-        fprintf(stderr, "bench_milter_load: %s:%s: %s\n", l->o.host, l->o.port, gai_strerror(rc));
-        return -1;
-    }
-    memcpy(&l->addr, res->ai_addr, res->ai_addrlen);
-    l->addrlen = res->ai_addrlen;
-    freeaddrinfo(res);
-    return 0;
-}
-
 /* --- sessions ------------------------------------------------------------------- */
-
-static void
-load_detail(struct load *l, const char *kind, const char *text)
-{
-    char line[160];
-
-    snprintf(line, sizeof(line), "%s: %s", kind, text);
-    for (size_t i = 0; i < l->ndetails; i++) {
-        if (strcmp(l->details[i].text, line) == 0) {
-            l->details[i].n++;
-            return;
-        }
-    }
-    if (l->ndetails == ML_MAX_DETAILS) {
-        l->other_details++;
-        return;
-    }
-    snprintf(l->details[l->ndetails].text, sizeof(l->details[0].text), "%s", line);
-    l->details[l->ndetails++].n = 1;
-}
 
 static void
 slot_close(struct load *l, struct slot *s)
 {
     if (s->fd != -1) {
-        epoll_ctl(l->ep, EPOLL_CTL_DEL, s->fd, NULL);
+        epoll_ctl(l->r.ep, EPOLL_CTL_DEL, s->fd, NULL);
         close(s->fd);
     }
     s->fd = -1;
     s->state = SL_IDLE;
     buf_reset(&s->in);
     buf_reset(&s->out);
-    l->active--;
+    l->r.active--;
 }
 
 /* A message's end: its decision, or the failure that ends the session. */
@@ -461,18 +295,11 @@ static void
 slot_result(struct load *l, struct slot *s, enum ml_result r, const char *what)
 {
     if (s->recording) {
-        l->done++;
         if (r < 0) {
-            l->ok++;
+            load_count_ok(&l->r, load_now() - s->eom_at);
             l->decisions[r - ML_OK_ACCEPT]++;
-            if (l->nlat == l->latcap) {
-                l->latcap = l->latcap ? l->latcap * 2 : 4096;
-                l->lat = xreallocarray(l->lat, l->latcap, sizeof(*l->lat));
-            }
-            l->lat[l->nlat++] = now() - s->eom_at;
         } else {
-            l->err[r]++;
-            load_detail(l, ml_err_names[r], what);
+            load_count_error(&l->r, (size_t)r, what, strlen(what));
         }
     } else if (r >= 0) {
         fprintf(stderr, "bench_milter_load: warm-up: %s: %s\n", ml_err_names[r], what);
@@ -486,17 +313,8 @@ slot_watch(struct load *l, struct slot *s, uint32_t ev)
 {
     struct epoll_event e = { .events = ev, .data.u32 = (uint32_t)(s - l->slots) };
 
-    if (epoll_ctl(l->ep, EPOLL_CTL_MOD, s->fd, &e) == -1)
-        epoll_ctl(l->ep, EPOLL_CTL_ADD, s->fd, &e);
-}
-
-/* May another message start (in this phase)? */
-static bool
-load_may_start(const struct load *l)
-{
-    if (l->limit > 0)
-        return l->started < l->limit;
-    return now() < l->stop_at;
+    if (epoll_ctl(l->r.ep, EPOLL_CTL_MOD, s->fd, &e) == -1)
+        epoll_ctl(l->r.ep, EPOLL_CTL_ADD, s->fd, &e);
 }
 
 /* Queue the next message on s (CONNECT and HELO first on a new session). */
@@ -509,8 +327,8 @@ slot_send_message(struct load *l, struct slot *s)
     s->msg = l->next++ % l->nmsgs;
     m = &l->msgs[s->msg];
     if (s->opened)
-        l->started++; /* a session's first message was counted when it began */
-    s->recording = l->record;
+        l->r.started++; /* a session's first message was counted when it began */
+    s->recording = l->r.record;
     s->marked = false;
     s->continues = 0;
     buf_reset(&s->out);
@@ -525,42 +343,8 @@ slot_send_message(struct load *l, struct slot *s)
                     !(pr & ML_NR_EOH) + (pr & ML_NR_HDR ? 0 : m->nheaders) +
                     (pr & ML_NR_BODY ? 0 : m->nchunks);
     s->state = SL_WRITING;
-    s->deadline = now() + l->o.timeout;
+    s->deadline = load_now() + l->r.o.timeout;
     slot_watch(l, s, EPOLLIN | EPOLLOUT);
-}
-
-static void
-slot_start(struct load *l, struct slot *s)
-{
-    struct buf opt;
-    uint32_t v[3] = { htonl(6), htonl(ML_ACTIONS), htonl(ML_PROTOCOL) };
-    int one = 1;
-
-    s->fd = socket(l->addr.ss_family, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
-    if (s->fd == -1) {
-        perror("bench_milter_load: socket");
-        exit(1);
-    }
-    setsockopt(s->fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one));
-    l->active++;
-    l->sessions++;
-    l->started++; /* its first message */
-    s->opened = false;
-    s->done = 0;
-    s->recording = l->record;
-    s->deadline = now() + l->o.timeout;
-    buf_init(&opt);
-    pkt(&opt, 'O', v, sizeof(v));
-    buf_reset(&s->out);
-    buf_append(&s->out, opt.p, opt.len);
-    buf_clear(&opt);
-    s->sent = 0;
-    if (connect(s->fd, (struct sockaddr *)&l->addr, l->addrlen) == -1 && errno != EINPROGRESS) {
-        slot_result(l, s, ML_ERR_CONNECT, strerror(errno));
-        return;
-    }
-    s->state = SL_CONNECTING;
-    slot_watch(l, s, EPOLLOUT);
 }
 
 static void
@@ -581,7 +365,7 @@ slot_write(struct load *l, struct slot *s)
         s->state = SL_OPTNEG;
     } else {
         s->state = SL_READING;
-        s->eom_at = now();
+        s->eom_at = load_now();
     }
     slot_watch(l, s, EPOLLIN);
 }
@@ -590,7 +374,7 @@ slot_write(struct load *l, struct slot *s)
 static void
 slot_next(struct load *l, struct slot *s)
 {
-    if (++s->done < l->o.per_session && load_may_start(l)) {
+    if (++s->done < l->o.per_session && load_may_start(&l->r)) {
         slot_send_message(l, s);
         return;
     }
@@ -720,9 +504,52 @@ slot_read(struct load *l, struct slot *s)
     }
 }
 
-static void
-slot_event(struct load *l, struct slot *s)
+/* --- the slots, as load_run's loop sees them ----------------------------------- */
+
+static double
+slot_deadline(void *ctx, size_t i)
 {
+    const struct load *l = ctx;
+
+    return l->slots[i].state == SL_IDLE ? 0 : l->slots[i].deadline;
+}
+
+/* A new session, OPTNEG first; its first message counts as started here. */
+static void
+slot_start(void *ctx, size_t i)
+{
+    struct load *l = ctx;
+    struct slot *s = &l->slots[i];
+    struct buf opt;
+    uint32_t v[3] = { htonl(6), htonl(ML_ACTIONS), htonl(ML_PROTOCOL) };
+
+    l->r.active++;
+    l->sessions += l->r.record;
+    l->r.started++; /* its first message */
+    s->opened = false;
+    s->done = 0;
+    s->recording = l->r.record;
+    s->deadline = load_now() + l->r.o.timeout;
+    buf_init(&opt);
+    pkt(&opt, 'O', v, sizeof(v));
+    buf_reset(&s->out);
+    buf_append(&s->out, opt.p, opt.len);
+    buf_clear(&opt);
+    s->sent = 0;
+    if (load_connect(&l->r, true, &s->fd) == -1) {
+        slot_result(l, s, ML_ERR_CONNECT, strerror(errno));
+        return;
+    }
+    s->state = SL_CONNECTING;
+    slot_watch(l, s, EPOLLOUT);
+}
+
+static void
+slot_ready(void *ctx, size_t i)
+{
+    struct load *l = ctx;
+    struct slot *s = &l->slots[i];
+
     if (s->state == SL_CONNECTING || s->state == SL_WRITING) {
         slot_write(l, s);
         if (s->fd != -1 && s->state == SL_WRITING)
@@ -733,122 +560,55 @@ slot_event(struct load *l, struct slot *s)
 }
 
 static void
-load_phase(struct load *l, size_t limit, double seconds, bool record)
+slot_expire(void *ctx, size_t i)
 {
-    struct epoll_event evs[64];
+    struct load *l = ctx;
 
-    l->record = record;
-    l->started = 0;
-    l->limit = limit;
-    l->stop_at = now() + seconds;
-    for (;;) {
-        double t, next = 0;
-        int n, wait_ms;
-
-        for (size_t i = 0; i < l->o.concurrency; i++) {
-            if (l->slots[i].state == SL_IDLE && load_may_start(l))
-                slot_start(l, &l->slots[i]);
-        }
-        if (l->active == 0)
-            break;
-        for (size_t i = 0; i < l->o.concurrency; i++) {
-            if (l->slots[i].state != SL_IDLE && (next == 0 || l->slots[i].deadline < next))
-                next = l->slots[i].deadline;
-        }
-        wait_ms = (int)ceil((next - now()) * 1000);
-        n = epoll_wait(l->ep, evs, 64, wait_ms < 0 ? 0 : wait_ms);
-        if (n == -1 && errno != EINTR) {
-            perror("bench_milter_load: epoll_wait");
-            exit(1);
-        }
-        for (int i = 0; i < n; i++) {
-            struct slot *s = &l->slots[evs[i].data.u32];
-
-            if (s->state != SL_IDLE)
-                slot_event(l, s);
-        }
-        t = now();
-        for (size_t i = 0; i < l->o.concurrency; i++) {
-            if (l->slots[i].state != SL_IDLE && l->slots[i].deadline <= t)
-                slot_result(l, &l->slots[i], ML_ERR_TIMEOUT, "no decision in time");
-        }
-    }
+    slot_result(l, &l->slots[i], ML_ERR_TIMEOUT, "no decision in time");
 }
+
+static const struct load_ops slot_ops = {
+    .deadline = slot_deadline,
+    .start = slot_start,
+    .ready = slot_ready,
+    .expire = slot_expire,
+    .restart_when_idle = false, /* every session failed at once: the phase ends */
+};
 
 /* --- output --------------------------------------------------------------------- */
 
-static int
-cmp_double(const void *a, const void *b)
-{
-    double x = *(const double *)a, y = *(const double *)b;
-
-    return (x > y) - (x < y);
-}
-
-static double
-pct_ms(const double *v, size_t n, double q)
-{
-    size_t k;
-
-    if (n == 0)
-        return 0;
-    k = (size_t)ceil(q * (double)n);
-    return 1000.0 * v[k == 0 ? 0 : k - 1];
-}
-
 static void
-load_report(struct load *l, double elapsed, double cpu)
+ml_report(struct load *l, double elapsed, double cpu)
 {
     static const char *const names[5] = { "accept", "marked", "reject", "tempfail", "discard" };
-    double rate = elapsed > 0 ? (double)l->ok / elapsed : 0, mean = 0;
-    double p50, p90, p99, max;
+    const struct load_run *r = &l->r;
 
-    qsort(l->lat, l->nlat, sizeof(*l->lat), cmp_double);
-    for (size_t i = 0; i < l->nlat; i++)
-        mean += l->lat[i];
-    mean = l->nlat ? 1000.0 * mean / (double)l->nlat : 0;
-    p50 = pct_ms(l->lat, l->nlat, 0.50);
-    p90 = pct_ms(l->lat, l->nlat, 0.90);
-    p99 = pct_ms(l->lat, l->nlat, 0.99);
-    max = l->nlat ? 1000.0 * l->lat[l->nlat - 1] : 0;
-    if (l->o.json) {
-        printf("{\"target\":\"%s:%s\",\"concurrency\":%zu,\"per_session\":%zu,\"messages\":%zu,"
+    if (r->o.json) {
+        printf("{\"target\":");
+        load_json_str(r->target);
+        printf(",\"concurrency\":%zu,\"per_session\":%zu,\"messages\":%zu,"
                "\"skipped\":%zu,\"warmup\":%zu,\"requests\":%zu,\"ok\":%zu,\"errors\":%zu,"
                "\"decisions\":{",
-               l->o.host, l->o.port, l->o.concurrency, l->o.per_session, l->nmsgs, l->skipped,
-               l->o.warmup, l->done, l->ok, l->done - l->ok);
+               r->o.concurrency, l->o.per_session, l->nmsgs, r->skipped, r->o.warmup, r->done,
+               r->ok, r->done - r->ok);
         for (int k = 0; k < 5; k++)
             printf("%s\"%s\":%zu", k ? "," : "", names[k], l->decisions[k]);
-        printf("},\"errors_by_kind\":{");
-        for (int k = 0; k < ML_ERR_N; k++)
-            printf("%s\"%s\":%zu", k ? "," : "", ml_err_names[k], l->err[k]);
-        printf("},\"error_details\":{");
-        for (size_t i = 0; i < l->ndetails; i++)
-            printf("%s\"%s\":%zu", i ? "," : "", l->details[i].text, l->details[i].n);
-        printf("},\"elapsed_s\":%.3f,\"msgs_per_s\":%.1f,\"latency_ms\":{\"mean\":%.2f,"
-               "\"p50\":%.2f,\"p90\":%.2f,\"p99\":%.2f,\"max\":%.2f},\"driver_cpu_s\":%.3f,"
-               "\"sessions\":%zu}\n",
-               elapsed, rate, mean, p50, p90, p99, max, cpu, l->sessions);
+        printf("},");
+        load_report_json_tail(&l->r, elapsed, cpu);
+        printf(",\"sessions\":%zu}\n", l->sessions);
         return;
     }
-    printf("target      %s:%s, concurrency %zu, %zu message(s) per session\n", l->o.host, l->o.port,
-           l->o.concurrency, l->o.per_session);
+    printf("target      %s, concurrency %zu, %zu message(s) per session\n", r->target,
+           r->o.concurrency, l->o.per_session);
     printf("messages    %zu (%.1f MB), %zu skipped (over %zu bytes)\n", l->nmsgs,
-           (double)l->bytes / 1e6, l->skipped, l->o.max_size);
-    printf("requests    %zu (after %zu warm-up), %zu sessions\n", l->done, l->o.warmup,
+           (double)r->bytes / 1e6, r->skipped, r->o.max_size);
+    printf("requests    %zu (after %zu warm-up), %zu sessions\n", r->done, r->o.warmup,
            l->sessions);
     printf("decisions  ");
     for (int k = 0; k < 5; k++)
         printf(" %s %zu", names[k], l->decisions[k]);
-    printf("\nerrors      %zu\n", l->done - l->ok);
-    for (size_t i = 0; i < l->ndetails; i++)
-        printf("  %6zu  %s\n", l->details[i].n, l->details[i].text);
-    printf("elapsed     %.3f s\n", elapsed);
-    printf("messages/s  %.1f\n", rate);
-    printf("latency ms  p50 %.2f  p90 %.2f  p99 %.2f  max %.2f  (mean %.2f; EOM to decision)\n",
-           p50, p90, p99, max, mean);
-    printf("driver CPU  %.3f s (%.0f%% of one core)\n", cpu,
-           elapsed > 0 ? 100.0 * cpu / elapsed : 0);
+    printf("\nerrors      %zu\n", r->done - r->ok);
+    load_report_text_tail(&l->r, elapsed, cpu, "; EOM to decision");
 }
 
 /* --- main ----------------------------------------------------------------------- */
@@ -859,44 +619,12 @@ static const char usage_line[] =
     "[--helo NAME] [--from ADDR] [--rcpt ADDR] [--json] DIR_OR_FILE... "
     "(scripts/bench-milter.py runs it)\n";
 
-static size_t
-parse_count(const char *opt, const char *s, size_t min)
-{
-    char *end;
-    unsigned long long v;
-
-    errno = 0;
-    v = strtoull(s, &end, 10);
-    if (errno != 0 || end == s || *end != '\0' || v < min || v > 100000000) {
-        fprintf(stderr, "bench_milter_load: %s: bad number '%s'\n", opt, s);
-        exit(2);
-    }
-    return (size_t)v;
-}
-
-static double
-parse_seconds(const char *opt, const char *s)
-{
-    char *end;
-    double v = strtod(s, &end);
-
-    if (end == s || *end != '\0' || !(v > 0) || v > 1e6) {
-        fprintf(stderr, "bench_milter_load: %s: bad duration '%s'\n", opt, s);
-        exit(2);
-    }
-    return v;
-}
-
 static void
-parse_args(struct opts *o, int argc, char **argv)
+parse_args(struct load *l, int argc, char **argv)
 {
-    enum { O_WARMUP = 256, O_TIMEOUT, O_MAX, O_SEED, O_JSON, O_PER, O_IP, O_HELO, O_FROM, O_RCPT };
+    enum { O_PER = LOAD_OPT_NEXT, O_IP, O_HELO, O_FROM, O_RCPT };
     static const struct option longs[] = {
-        { "warmup", required_argument, NULL, O_WARMUP },
-        { "timeout", required_argument, NULL, O_TIMEOUT },
-        { "max-size", required_argument, NULL, O_MAX },
-        { "seed", required_argument, NULL, O_SEED },
-        { "json", no_argument, NULL, O_JSON },
+        LOAD_LONG_OPTS,
         { "per-session", required_argument, NULL, O_PER },
         { "ip", required_argument, NULL, O_IP },
         { "helo", required_argument, NULL, O_HELO },
@@ -904,56 +632,21 @@ parse_args(struct opts *o, int argc, char **argv)
         { "rcpt", required_argument, NULL, O_RCPT },
         { NULL, 0, NULL, 0 },
     };
+    struct opts *o = &l->o;
     int c;
 
-    *o = (struct opts){ .host = "127.0.0.1",
-                        .port = "11332",
-                        .ip = "192.0.2.10",
+    load_opts_init(&l->r.o, "bench_milter_load", "11332", 16, 60);
+    *o = (struct opts){ .ip = "192.0.2.10",
                         .helo = "mail.example.org",
                         .from = "alice@example.org",
                         .rcpt = "bob@example.net",
-                        .concurrency = 16,
-                        .total = 1000,
-                        .max_size = ML_MAX_SIZE_DEFAULT,
-                        .per_session = 1,
-                        .timeout = 60,
-                        .seed = 1 };
-    while ((c = getopt_long(argc, argv, "h:p:c:n:t:", longs, NULL)) != -1) {
+                        .per_session = 1 };
+    while ((c = getopt_long(argc, argv, LOAD_SHORT_OPTS, longs, NULL)) != -1) {
+        if (load_opts_take(&l->r.o, c, optarg))
+            continue;
         switch (c) {
-        case 'h':
-            o->host = optarg;
-            break;
-        case 'p':
-            o->port = optarg;
-            break;
-        case 'c':
-            o->concurrency = parse_count("-c", optarg, 1);
-            break;
-        case 'n':
-            o->total = parse_count("-n", optarg, 1);
-            o->seconds = 0;
-            break;
-        case 't':
-            o->seconds = parse_seconds("-t", optarg);
-            o->total = 0;
-            break;
-        case O_WARMUP:
-            o->warmup = parse_count("--warmup", optarg, 0);
-            break;
-        case O_TIMEOUT:
-            o->timeout = parse_seconds("--timeout", optarg);
-            break;
-        case O_MAX:
-            o->max_size = parse_count("--max-size", optarg, 1);
-            break;
-        case O_SEED:
-            o->seed = parse_count("--seed", optarg, 0);
-            break;
-        case O_JSON:
-            o->json = true;
-            break;
         case O_PER:
-            o->per_session = parse_count("--per-session", optarg, 1);
+            o->per_session = load_parse_count(&l->r.o, "--per-session", optarg, 1);
             break;
         case O_IP:
             o->ip = optarg;
@@ -972,56 +665,45 @@ parse_args(struct opts *o, int argc, char **argv)
             exit(2);
         }
     }
-    if (o->concurrency > 10000) {
-        fprintf(stderr, "bench_milter_load: -c: at most 10000\n");
-        exit(2);
-    }
+    load_opts_check(&l->r.o);
 }
 
 int
 main(int argc, char **argv)
 {
     struct load l = { 0 };
-    double t0, cpu0, elapsed;
+    double elapsed, cpu;
 
     if (argc == 1) {
         fputs(usage_line, stderr);
         return 0;
     }
-    parse_args(&l.o, argc, argv);
+    load_run_init(&l.r, ml_err_names, ML_ERR_N);
+    parse_args(&l, argc, argv);
     if (optind == argc) {
         fprintf(stderr, "bench_milter_load: no messages given\n%s", usage_line);
         return 2;
     }
-    if (load_resolve(&l) == -1)
+    if (load_resolve(&l.r, NULL) == -1)
         return 2;
     ml_open_packets(&l);
-    load_messages(&l, argv + optind, argc - optind);
+    load_corpus_read(&l.r, argv + optind, argc - optind, ml_add_message, &l);
+    load_shuffle(l.msgs, l.nmsgs, sizeof(*l.msgs), l.r.o.seed);
     if (l.nmsgs == 0) {
-        fprintf(stderr, "bench_milter_load: no messages (%zu skipped as too big)\n", l.skipped);
+        fprintf(stderr, "bench_milter_load: no messages (%zu skipped as too big)\n", l.r.skipped);
         return 2;
     }
-    signal(SIGPIPE, SIG_IGN);
-    if ((l.ep = epoll_create1(EPOLL_CLOEXEC)) == -1) {
-        perror("bench_milter_load: epoll_create1");
-        return 1;
-    }
-    l.slots = xcalloc(l.o.concurrency, sizeof(*l.slots));
-    for (size_t i = 0; i < l.o.concurrency; i++) {
+    load_run_open(&l.r);
+    l.slots = xcalloc(l.r.o.concurrency, sizeof(*l.slots));
+    for (size_t i = 0; i < l.r.o.concurrency; i++) {
         l.slots[i].fd = -1;
         buf_init(&l.slots[i].in);
         buf_init(&l.slots[i].out);
     }
-    if (l.o.warmup > 0)
-        load_phase(&l, l.o.warmup, 0, false);
-    memset(l.decisions, 0, sizeof(l.decisions));
-    l.sessions = 0;
-    t0 = now();
-    cpu0 = cpu_now();
-    load_phase(&l, l.o.total, l.o.seconds, true);
-    elapsed = now() - t0;
-    load_report(&l, elapsed, cpu_now() - cpu0);
-    for (size_t i = 0; i < l.o.concurrency; i++) {
+    /* sessions and decisions count in the measured phase only */
+    load_run_measure(&l.r, &slot_ops, &l, &elapsed, &cpu);
+    ml_report(&l, elapsed, cpu);
+    for (size_t i = 0; i < l.r.o.concurrency; i++) {
         buf_clear(&l.slots[i].in);
         buf_clear(&l.slots[i].out);
     }
@@ -1030,7 +712,6 @@ main(int argc, char **argv)
     buf_clear(&l.open);
     free(l.msgs);
     free(l.slots);
-    free(l.lat);
-    close(l.ep);
-    return l.ok == l.done ? 0 : 1;
+    load_run_close(&l.r);
+    return l.r.ok == l.r.done ? 0 : 1;
 }

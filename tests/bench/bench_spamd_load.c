@@ -37,36 +37,28 @@
  *
  * Without arguments it prints a usage hint and exits 0: `make bench` runs
  * every bench binary so; scripts/bench-spamd.py and scripts/bench-http.py
- * are what run this one.
+ * are what run this one. The options, corpus, loop and figures it shares
+ * with bench_milter_load are in load_common.c; this file is the spamd and
+ * HTTP side.
  */
 #include <ctype.h>
-#include <dirent.h>
 #include <errno.h>
 #include <getopt.h>
 #include <limits.h>
-#include <math.h>
-#include <netdb.h>
-#include <netinet/in.h>
-#include <netinet/tcp.h>
-#include <signal.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <sys/epoll.h>
-#include <sys/resource.h>
 #include <sys/socket.h>
-#include <sys/stat.h>
-#include <sys/un.h>
-#include <time.h>
 #include <unistd.h>
 
 #include "core/buf.h"
 #include "core/xmalloc.h"
+#include "load_common.h"
 
-#define LOAD_MAX_SIZE_DEFAULT 512000 /* spamc's -s default: 500 KiB */
-#define LOAD_READ_CHUNK       65536
-#define LOAD_MAX_DETAILS      16 /* distinct error texts kept */
+#define LOAD_READ_CHUNK 65536
 
 /* How a request ended: a reply that passed, or the kind of failure. */
 enum load_result {
@@ -101,17 +93,9 @@ struct slot {
     size_t want;
 };
 
-struct detail {
-    char text[160];
-    size_t n;
-};
-
+/* The options of this driver; the common ones are in load.r.o. */
 struct opts {
-    const char *host, *port, *unix_path, *method, *user;
-    size_t concurrency, total, warmup, max_size;
-    unsigned long long seed; /* of the order the messages are sent in */
-    double seconds, timeout;
-    bool json;
+    const char *unix_path, *method, *user;
     /* HTTP mode: the path POSTed to (NULL: spamd), the scan headers */
     const char *http_path, *ip, *helo, *from;
     const char **rcpts;
@@ -121,102 +105,20 @@ struct opts {
 };
 
 struct load {
+    struct load_run r;
     struct opts o;
-    struct sockaddr_storage addr;
-    socklen_t addrlen;
-    char target[PATH_MAX + 8];
     /* the requests, one per message, built once */
     struct buf *reqs;
-    size_t nreqs, cap, bytes, skipped;
+    size_t nreqs, cap;
     size_t next; /* next request to send, cycling */
-    int ep;
     struct slot *slots;
-    size_t active;
-    /* the phase running */
-    bool record;
-    size_t started, limit;
-    double stop_at;
-    /* the measured phase's results */
-    size_t done, ok, spam, err[LOAD_ERR_N];
+    /* the measured phase's results beyond load_run's */
+    size_t spam;
     size_t connects; /* connections opened (HTTP mode reports them) */
-    double *lat;
-    size_t nlat, latcap;
-    struct detail details[LOAD_MAX_DETAILS];
-    size_t ndetails, other_details;
-    bool warned; /* of a failure during the warm-up */
+    bool warned;     /* of a failure during the warm-up */
 };
-
-static double
-now(void)
-{
-    struct timespec ts;
-
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
-}
-
-static double
-cpu_now(void)
-{
-    struct rusage ru;
-
-    getrusage(RUSAGE_SELF, &ru);
-    return (double)ru.ru_utime.tv_sec + (double)ru.ru_utime.tv_usec / 1e6 +
-           (double)ru.ru_stime.tv_sec + (double)ru.ru_stime.tv_usec / 1e6;
-}
 
 /* --- messages ------------------------------------------------------------ */
-
-static int
-cmp_str(const void *a, const void *b)
-{
-    return strcmp(*(char *const *)a, *(char *const *)b);
-}
-
-struct paths {
-    char **v;
-    size_t n, cap;
-};
-
-static void
-paths_add(struct paths *ps, const char *p)
-{
-    if (ps->n == ps->cap) {
-        ps->cap = ps->cap ? ps->cap * 2 : 1024;
-        ps->v = xreallocarray(ps->v, ps->cap, sizeof(*ps->v));
-    }
-    ps->v[ps->n++] = xstrdup(p);
-}
-
-/* Every regular file under path (dot files left out), or path itself. */
-static void
-paths_walk(struct paths *ps, const char *path)
-{
-    struct stat st;
-    DIR *d;
-    struct dirent *de;
-
-    if (stat(path, &st) == -1) {
-        fprintf(stderr, "bench_spamd_load: %s: %s\n", path, strerror(errno));
-        return;
-    }
-    if (!S_ISDIR(st.st_mode)) {
-        if (S_ISREG(st.st_mode))
-            paths_add(ps, path);
-        return;
-    }
-    if ((d = opendir(path)) == NULL)
-        return;
-    while ((de = readdir(d)) != NULL) {
-        char sub[PATH_MAX];
-
-        if (de->d_name[0] == '.')
-            continue;
-        if ((size_t)snprintf(sub, sizeof(sub), "%s/%s", path, de->d_name) < sizeof(sub))
-            paths_walk(ps, sub);
-    }
-    closedir(d);
-}
 
 /* The head of an HTTP scan request for a body of len bytes: rspamc's
  * headers, with HTTP/1.1 and Host so that a keep-alive is possible. */
@@ -224,7 +126,7 @@ static void
 http_request_head(const struct load *l, struct buf *req, size_t len)
 {
     buf_printf(req, "POST %s HTTP/1.1\r\n", l->o.http_path);
-    buf_printf(req, "Host: %s\r\n", l->o.unix_path != NULL ? "localhost" : l->target);
+    buf_printf(req, "Host: %s\r\n", l->o.unix_path != NULL ? "localhost" : l->r.target);
     buf_printf(req, "Content-Length: %zu\r\n", len);
     buf_printf(req, "Connection: %s\r\n", l->o.keepalive ? "keep-alive" : "close");
     if (l->o.ip != NULL)
@@ -240,28 +142,13 @@ http_request_head(const struct load *l, struct buf *req, size_t len)
     buf_puts(req, "\r\n");
 }
 
-/* Read path and keep it as a whole request, unless it is too big. */
+/* A message read (load_msg_fn): keep it as a whole request. */
 static void
-load_add_message(struct load *l, const char *path)
+request_add(void *ctx, const char *text, size_t len)
 {
-    FILE *f = fopen(path, "rb");
-    struct buf msg, *req;
-    char chunk[LOAD_READ_CHUNK];
-    size_t n;
+    struct load *l = ctx;
+    struct buf *req;
 
-    if (f == NULL) {
-        fprintf(stderr, "bench_spamd_load: %s: %s\n", path, strerror(errno));
-        return;
-    }
-    buf_init(&msg);
-    while ((n = fread(chunk, 1, sizeof(chunk), f)) > 0 && msg.len <= l->o.max_size)
-        buf_append(&msg, chunk, n);
-    fclose(f);
-    if (msg.len > l->o.max_size) {
-        l->skipped++;
-        buf_clear(&msg);
-        return;
-    }
     if (l->nreqs == l->cap) {
         l->cap = l->cap ? l->cap * 2 : 1024;
         l->reqs = xreallocarray(l->reqs, l->cap, sizeof(*l->reqs));
@@ -269,131 +156,28 @@ load_add_message(struct load *l, const char *path)
     req = &l->reqs[l->nreqs++];
     buf_init(req);
     if (l->o.http_path != NULL) {
-        http_request_head(l, req, msg.len);
+        http_request_head(l, req, len);
     } else {
         /* spamc 4's header order: User, then Content-length */
         buf_printf(req, "%s SPAMC/1.5\r\n", l->o.method);
         if (l->o.user[0] != '\0')
             buf_printf(req, "User: %s\r\n", l->o.user);
-        buf_printf(req, "Content-length: %zu\r\n\r\n", msg.len);
+        buf_printf(req, "Content-length: %zu\r\n\r\n", len);
     }
-    buf_append(req, msg.p, msg.len);
-    l->bytes += msg.len;
-    buf_clear(&msg);
-}
-
-/* Fisher-Yates with splitmix64: the same order for the same seed everywhere. */
-static void
-load_shuffle(struct load *l)
-{
-    unsigned long long x = l->o.seed;
-
-    for (size_t i = l->nreqs; i > 1; i--) {
-        unsigned long long z = (x += 0x9e3779b97f4a7c15ULL);
-        size_t j;
-        struct buf t;
-
-        z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ULL;
-        z = (z ^ (z >> 27)) * 0x94d049bb133111ebULL;
-        j = (size_t)((z ^ (z >> 31)) % i);
-        t = l->reqs[i - 1];
-        l->reqs[i - 1] = l->reqs[j];
-        l->reqs[j] = t;
-    }
-}
-
-static void
-load_messages(struct load *l, char **argv, int argc)
-{
-    struct paths ps = { 0 };
-
-    for (int i = 0; i < argc; i++)
-        paths_walk(&ps, argv[i]);
-    /* a fixed order, so two runs send the same messages */
-    qsort(ps.v, ps.n, sizeof(*ps.v), cmp_str);
-    for (size_t i = 0; i < ps.n; i++) {
-        load_add_message(l, ps.v[i]);
-        free(ps.v[i]);
-    }
-    free(ps.v);
-    if (l->o.seed != 0)
-        load_shuffle(l);
-}
-
-/* --- the address --------------------------------------------------------- */
-
-static int
-load_resolve(struct load *l)
-{
-    struct addrinfo hints = { 0 }, *res;
-    int rc;
-
-    if (l->o.unix_path != NULL) {
-        struct sockaddr_un *sun = (struct sockaddr_un *)&l->addr;
-
-        if (strlen(l->o.unix_path) >= sizeof(sun->sun_path)) {
-            fprintf(stderr, "bench_spamd_load: %s: path too long\n", l->o.unix_path);
-            return -1;
-        }
-        sun->sun_family = AF_UNIX;
-        strcpy(sun->sun_path, l->o.unix_path);
-        l->addrlen = sizeof(*sun);
-        snprintf(l->target, sizeof(l->target), "%s", l->o.unix_path);
-        return 0;
-    }
-    hints.ai_socktype = SOCK_STREAM;
-    hints.ai_flags = AI_NUMERICSERV;
-    if ((rc = getaddrinfo(l->o.host, l->o.port, &hints, &res)) != 0) {
-        fprintf(stderr, "bench_spamd_load: %s:%s: %s\n", l->o.host, l->o.port, gai_strerror(rc));
-        return -1;
-    }
-    memcpy(&l->addr, res->ai_addr, res->ai_addrlen);
-    l->addrlen = res->ai_addrlen;
-    freeaddrinfo(res);
-    snprintf(l->target, sizeof(l->target), "%s:%s", l->o.host, l->o.port);
-    return 0;
+    buf_append(req, text, len);
 }
 
 /* --- results ------------------------------------------------------------- */
-
-static void
-load_detail(struct load *l, const char *kind, const char *text, size_t len)
-{
-    char key[sizeof(l->details[0].text)];
-
-    if (len > 120)
-        len = 120;
-    snprintf(key, sizeof(key), "%s: %.*s", kind, (int)len, text);
-    for (size_t i = 0; i < l->ndetails; i++) {
-        if (strcmp(l->details[i].text, key) == 0) {
-            l->details[i].n++;
-            return;
-        }
-    }
-    if (l->ndetails == LOAD_MAX_DETAILS) {
-        l->other_details++;
-        return;
-    }
-    snprintf(l->details[l->ndetails].text, sizeof(key), "%s", key);
-    l->details[l->ndetails++].n = 1;
-}
 
 /* A request is over: count it (in the measured phase) and free the slot. */
 static void
 slot_finish(struct load *l, struct slot *s, enum load_result res, const char *what, size_t len)
 {
-    if (l->record) {
-        l->done++;
+    if (l->r.record) {
         if (res >= 0) {
-            l->err[res]++;
-            load_detail(l, load_err_names[res], what, len);
+            load_count_error(&l->r, (size_t)res, what, len);
         } else {
-            if (l->nlat == l->latcap) {
-                l->latcap = l->latcap ? l->latcap * 2 : 4096;
-                l->lat = xreallocarray(l->lat, l->latcap, sizeof(*l->lat));
-            }
-            l->lat[l->nlat++] = now() - s->start;
-            l->ok++;
+            load_count_ok(&l->r, load_now() - s->start);
             l->spam += res == LOAD_OK_SPAM;
         }
     } else if (res >= 0 && !l->warned) {
@@ -410,7 +194,7 @@ slot_finish(struct load *l, struct slot *s, enum load_result res, const char *wh
         s->fd = -1;
     }
     s->state = SLOT_IDLE;
-    l->active--;
+    l->r.active--;
 }
 
 /* The value of header name in hdr[0..len) (CRLF lines), or NULL. */
@@ -669,7 +453,7 @@ slot_watch(struct load *l, struct slot *s, uint32_t events, int op)
 {
     struct epoll_event ev = { .events = events, .data.u32 = (uint32_t)(s - l->slots) };
 
-    if (epoll_ctl(l->ep, op, s->fd, &ev) == -1) {
+    if (epoll_ctl(l->r.ep, op, s->fd, &ev) == -1) {
         perror("bench_spamd_load: epoll_ctl");
         exit(1);
     }
@@ -757,43 +541,52 @@ slot_write(struct load *l, struct slot *s)
 static void
 slot_connect(struct load *l, struct slot *s)
 {
-    s->reused = false;
-    if (l->record)
-        l->connects++;
-    s->fd = socket(l->addr.ss_family, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
-    if (s->fd == -1) {
-        perror("bench_spamd_load: socket");
-        exit(1);
-    }
-    if (l->o.http_path != NULL && l->addr.ss_family != AF_UNIX) {
-        int one = 1; /* as curl: the tail of a big request does not wait for an ACK */
+    /* as curl: the tail of a big HTTP request does not wait for an ACK */
+    bool nodelay = l->o.http_path != NULL && l->r.addr.ss_family != AF_UNIX;
 
-        setsockopt(s->fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one));
-    }
-    if (connect(s->fd, (struct sockaddr *)&l->addr, l->addrlen) == 0) {
+    s->reused = false;
+    if (l->r.record)
+        l->connects++;
+    switch (load_connect(&l->r, nodelay, &s->fd)) {
+    case 0:
         s->state = SLOT_WRITING;
         slot_watch(l, s, EPOLLOUT, EPOLL_CTL_ADD);
         slot_write(l, s);
-    } else if (errno == EINPROGRESS) {
+        break;
+    case 1:
         s->state = SLOT_CONNECTING;
         slot_watch(l, s, EPOLLOUT, EPOLL_CTL_ADD);
-    } else {
+        break;
+    default:
         slot_fail_errno(l, s, LOAD_ERR_CONNECT, errno);
     }
 }
 
-static void
-slot_start(struct load *l, struct slot *s)
+/* --- the slots, as load_run's loop sees them ----------------------------- */
+
+static double
+slot_deadline(void *ctx, size_t i)
 {
+    const struct load *l = ctx;
+
+    return l->slots[i].state == SLOT_IDLE ? 0 : l->slots[i].deadline;
+}
+
+static void
+slot_start(void *ctx, size_t i)
+{
+    struct load *l = ctx;
+    struct slot *s = &l->slots[i];
+
     s->req = l->next;
     l->next = (l->next + 1) % l->nreqs;
-    l->started++;
-    l->active++;
+    l->r.started++;
+    l->r.active++;
     s->sent = 0;
     s->want = 0;
     buf_reset(&s->in);
-    s->start = now();
-    s->deadline = s->start + l->o.timeout;
+    s->start = load_now();
+    s->deadline = s->start + l->r.o.timeout;
     if (s->fd == -1) {
         slot_connect(l, s);
         return;
@@ -806,8 +599,10 @@ slot_start(struct load *l, struct slot *s)
 }
 
 static void
-slot_event(struct load *l, struct slot *s)
+slot_ready(void *ctx, size_t i)
 {
+    struct load *l = ctx;
+    struct slot *s = &l->slots[i];
     int err = 0;
     socklen_t elen = sizeof(err);
 
@@ -832,162 +627,63 @@ slot_event(struct load *l, struct slot *s)
     }
 }
 
-static bool
-load_may_start(const struct load *l)
-{
-    if (l->limit > 0)
-        return l->started < l->limit;
-    return now() < l->stop_at;
-}
-
-/* Run requests until limit are done (or, with limit 0, until stop_at). */
 static void
-load_phase(struct load *l, size_t limit, double seconds, bool record)
+slot_expire(void *ctx, size_t i)
 {
-    struct epoll_event evs[64];
+    struct load *l = ctx;
 
-    l->record = record;
-    l->started = 0;
-    l->limit = limit;
-    l->stop_at = now() + seconds;
-    for (;;) {
-        double t, next_deadline = 0;
-        int n, wait_ms;
-
-        for (size_t i = 0; i < l->o.concurrency && load_may_start(l); i++)
-            if (l->slots[i].state == SLOT_IDLE)
-                slot_start(l, &l->slots[i]);
-        if (l->active == 0) {
-            if (load_may_start(l))
-                continue; /* every start failed at once; go on */
-            break;
-        }
-        for (size_t i = 0; i < l->o.concurrency; i++)
-            if (l->slots[i].state != SLOT_IDLE &&
-                (next_deadline == 0 || l->slots[i].deadline < next_deadline))
-                next_deadline = l->slots[i].deadline;
-        wait_ms = (int)ceil((next_deadline - now()) * 1000);
-        n = epoll_wait(l->ep, evs, 64, wait_ms < 0 ? 0 : wait_ms);
-        if (n == -1 && errno != EINTR) {
-            perror("bench_spamd_load: epoll_wait");
-            exit(1);
-        }
-        for (int i = 0; i < n; i++)
-            slot_event(l, &l->slots[evs[i].data.u32]);
-        t = now();
-        for (size_t i = 0; i < l->o.concurrency; i++)
-            if (l->slots[i].state != SLOT_IDLE && l->slots[i].deadline <= t)
-                slot_finish(l, &l->slots[i], LOAD_ERR_TIMEOUT, "no reply in time", 16);
-    }
+    slot_finish(l, &l->slots[i], LOAD_ERR_TIMEOUT, "no reply in time", 16);
 }
+
+static const struct load_ops slot_ops = {
+    .deadline = slot_deadline,
+    .start = slot_start,
+    .ready = slot_ready,
+    .expire = slot_expire,
+    .restart_when_idle = true, /* every start failed at once: go on, each failure counts */
+};
 
 /* --- output -------------------------------------------------------------- */
 
-static int
-cmp_double(const void *a, const void *b)
-{
-    double x = *(const double *)a, y = *(const double *)b;
-
-    return (x > y) - (x < y);
-}
-
-/* The nearest-rank percentile q (0..1] of sorted v, in ms. */
-static double
-pct_ms(const double *v, size_t n, double q)
-{
-    size_t k;
-
-    if (n == 0)
-        return 0;
-    k = (size_t)ceil(q * (double)n);
-    return 1000.0 * v[k == 0 ? 0 : k - 1];
-}
-
 static void
-json_str(const char *s)
+report(struct load *l, double elapsed, double cpu)
 {
-    putchar('"');
-    for (; *s; s++) {
-        unsigned char c = (unsigned char)*s;
+    const struct load_run *r = &l->r;
+    size_t errors = r->done - r->ok;
 
-        if (c == '"' || c == '\\')
-            printf("\\%c", c);
-        else if (c < 0x20)
-            printf("\\u%04x", c);
-        else
-            putchar(c);
-    }
-    putchar('"');
-}
-
-static void
-load_report(struct load *l, double elapsed, double cpu)
-{
-    size_t errors = l->done - l->ok;
-    double rate = elapsed > 0 ? (double)l->ok / elapsed : 0, mean = 0;
-    double p50, p90, p99, max;
-
-    qsort(l->lat, l->nlat, sizeof(*l->lat), cmp_double);
-    for (size_t i = 0; i < l->nlat; i++)
-        mean += l->lat[i];
-    mean = l->nlat ? 1000.0 * mean / (double)l->nlat : 0;
-    p50 = pct_ms(l->lat, l->nlat, 0.50);
-    p90 = pct_ms(l->lat, l->nlat, 0.90);
-    p99 = pct_ms(l->lat, l->nlat, 0.99);
-    max = l->nlat ? 1000.0 * l->lat[l->nlat - 1] : 0;
-    if (l->o.json) {
+    if (r->o.json) {
         printf("{\"target\":");
-        json_str(l->target);
+        load_json_str(r->target);
         printf(",\"method\":");
-        json_str(l->o.method);
+        load_json_str(l->o.method);
         printf(",\"concurrency\":%zu,\"messages\":%zu,\"skipped\":%zu,"
-               "\"warmup\":%zu,\"requests\":%zu,\"ok\":%zu,\"spam\":%zu,\"errors\":%zu,"
-               "\"errors_by_kind\":{",
-               l->o.concurrency, l->nreqs, l->skipped, l->o.warmup, l->done, l->ok, l->spam,
+               "\"warmup\":%zu,\"requests\":%zu,\"ok\":%zu,\"spam\":%zu,\"errors\":%zu,",
+               r->o.concurrency, l->nreqs, r->skipped, r->o.warmup, r->done, r->ok, l->spam,
                errors);
-        for (int k = 0; k < LOAD_ERR_N; k++)
-            printf("%s\"%s\":%zu", k ? "," : "", load_err_names[k], l->err[k]);
-        printf("},\"error_details\":{");
-        for (size_t i = 0; i < l->ndetails; i++) {
-            printf("%s", i ? "," : "");
-            json_str(l->details[i].text);
-            printf(":%zu", l->details[i].n);
-        }
-        printf("},\"elapsed_s\":%.3f,\"msgs_per_s\":%.1f,\"latency_ms\":{\"mean\":%.2f,"
-               "\"p50\":%.2f,\"p90\":%.2f,\"p99\":%.2f,\"max\":%.2f},\"driver_cpu_s\":%.3f",
-               elapsed, rate, mean, p50, p90, p99, max, cpu);
+        load_report_json_tail(&l->r, elapsed, cpu);
         if (l->o.http_path != NULL)
             printf(",\"keepalive\":%s,\"connections\":%zu", l->o.keepalive ? "true" : "false",
                    l->connects);
         printf("}\n");
         return;
     }
-    printf("target      %s, %s, concurrency %zu\n", l->target, l->o.method, l->o.concurrency);
+    printf("target      %s, %s, concurrency %zu\n", r->target, l->o.method, r->o.concurrency);
     printf("messages    %zu (%.1f MB), %zu skipped (over %zu bytes)\n", l->nreqs,
-           (double)l->bytes / 1e6, l->skipped, l->o.max_size);
-    printf("requests    %zu (after %zu warm-up)\n", l->done, l->o.warmup);
+           (double)r->bytes / 1e6, r->skipped, r->o.max_size);
+    printf("requests    %zu (after %zu warm-up)\n", r->done, r->o.warmup);
     if (l->o.http_path != NULL)
         printf("connections %zu (%s)\n", l->connects,
                l->o.keepalive ? "keep-alive asked for" : "one per request");
-    printf("ok          %zu (spam %zu)\n", l->ok, l->spam);
+    printf("ok          %zu (spam %zu)\n", r->ok, l->spam);
     printf("errors      %zu", errors);
     for (int k = 0, first = 1; k < LOAD_ERR_N; k++) {
-        if (l->err[k] > 0) {
-            printf("%s %s %zu", first ? ":" : ",", load_err_names[k], l->err[k]);
+        if (r->err[k] > 0) {
+            printf("%s %s %zu", first ? ":" : ",", load_err_names[k], r->err[k]);
             first = 0;
         }
     }
     printf("\n");
-    for (size_t i = 0; i < l->ndetails; i++)
-        printf("  %6zu  %s\n", l->details[i].n, l->details[i].text);
-    if (l->other_details > 0)
-        printf("  %6zu  (other errors)\n", l->other_details);
-    printf("elapsed     %.3f s\n", elapsed);
-    printf("messages/s  %.1f\n", rate);
-    printf("latency ms  p50 %.2f  p90 %.2f  p99 %.2f  max %.2f  (mean %.2f, ok replies)\n", p50,
-           p90, p99, max, mean);
-    printf("driver CPU  %.3f s (%.0f%% of one core)\n", cpu,
-           elapsed > 0 ? 100.0 * cpu / elapsed : 0);
+    load_report_text_tail(&l->r, elapsed, cpu, ", ok replies");
 }
 
 /* --- main ---------------------------------------------------------------- */
@@ -997,34 +693,6 @@ static const char usage_line[] =
     "[-n REQUESTS | -t SECONDS] [-m METHOD] [--warmup N] [--timeout S] [--max-size BYTES] "
     "[--seed N] [--json] [--http PATH [--keepalive] [--ip ADDR] [--helo NAME] [--from ADDR] "
     "[--rcpt ADDR]...] DIR_OR_FILE... (scripts/bench-spamd.py and scripts/bench-http.py run it)\n";
-
-static size_t
-parse_count(const char *opt, const char *s, size_t min)
-{
-    char *end;
-    unsigned long long v;
-
-    errno = 0;
-    v = strtoull(s, &end, 10);
-    if (errno != 0 || end == s || *end != '\0' || v < min || v > 100000000) {
-        fprintf(stderr, "bench_spamd_load: %s: bad number '%s'\n", opt, s);
-        exit(2);
-    }
-    return (size_t)v;
-}
-
-static double
-parse_seconds(const char *opt, const char *s)
-{
-    char *end;
-    double v = strtod(s, &end);
-
-    if (end == s || *end != '\0' || !(v > 0) || v > 1e6) {
-        fprintf(stderr, "bench_spamd_load: %s: bad duration '%s'\n", opt, s);
-        exit(2);
-    }
-    return v;
-}
 
 /* A value that goes into a request line or header as it is. */
 static const char *
@@ -1081,15 +749,10 @@ parse_http_args(struct opts *o)
 }
 
 static void
-parse_args(struct opts *o, int argc, char **argv)
+parse_args(struct load *l, int argc, char **argv)
 {
     enum {
-        OPT_WARMUP = 256,
-        OPT_TIMEOUT,
-        OPT_MAX_SIZE,
-        OPT_SEED,
-        OPT_JSON,
-        OPT_HELP,
+        OPT_HELP = LOAD_OPT_NEXT,
         OPT_HTTP,
         OPT_KEEPALIVE,
         OPT_IP,
@@ -1098,11 +761,7 @@ parse_args(struct opts *o, int argc, char **argv)
         OPT_RCPT,
     };
     static const struct option longs[] = {
-        { "warmup", required_argument, NULL, OPT_WARMUP },
-        { "timeout", required_argument, NULL, OPT_TIMEOUT },
-        { "max-size", required_argument, NULL, OPT_MAX_SIZE },
-        { "seed", required_argument, NULL, OPT_SEED },
-        { "json", no_argument, NULL, OPT_JSON },
+        LOAD_LONG_OPTS,
         { "help", no_argument, NULL, OPT_HELP },
         { "http", required_argument, NULL, OPT_HTTP },
         { "keepalive", no_argument, NULL, OPT_KEEPALIVE },
@@ -1112,25 +771,15 @@ parse_args(struct opts *o, int argc, char **argv)
         { "rcpt", required_argument, NULL, OPT_RCPT },
         { NULL, 0, NULL, 0 },
     };
+    struct opts *o = &l->o;
     int c;
 
-    *o = (struct opts){ .host = "127.0.0.1",
-                        .port = "783",
-                        .method = "CHECK",
-                        .user = "bench",
-                        .concurrency = 8,
-                        .total = 1000,
-                        .max_size = LOAD_MAX_SIZE_DEFAULT,
-                        .timeout = 30,
-                        .seed = 1 };
-    while ((c = getopt_long(argc, argv, "h:p:U:u:c:n:t:m:", longs, NULL)) != -1) {
+    load_opts_init(&l->r.o, "bench_spamd_load", "783", 8, 30);
+    *o = (struct opts){ .method = "CHECK", .user = "bench" };
+    while ((c = getopt_long(argc, argv, LOAD_SHORT_OPTS "U:u:m:", longs, NULL)) != -1) {
+        if (load_opts_take(&l->r.o, c, optarg))
+            continue;
         switch (c) {
-        case 'h':
-            o->host = optarg;
-            break;
-        case 'p':
-            o->port = optarg;
-            break;
         case 'U':
             o->unix_path = optarg;
             break;
@@ -1138,35 +787,9 @@ parse_args(struct opts *o, int argc, char **argv)
             o->user = optarg;
             o->user_set = true;
             break;
-        case 'c':
-            o->concurrency = parse_count("-c", optarg, 1);
-            break;
-        case 'n':
-            o->total = parse_count("-n", optarg, 1);
-            o->seconds = 0;
-            break;
-        case 't':
-            o->seconds = parse_seconds("-t", optarg);
-            o->total = 0;
-            break;
         case 'm':
             o->method = parse_method(optarg);
             o->method_set = true;
-            break;
-        case OPT_WARMUP:
-            o->warmup = parse_count("--warmup", optarg, 0);
-            break;
-        case OPT_TIMEOUT:
-            o->timeout = parse_seconds("--timeout", optarg);
-            break;
-        case OPT_MAX_SIZE:
-            o->max_size = parse_count("--max-size", optarg, 1);
-            break;
-        case OPT_SEED:
-            o->seed = parse_count("--seed", optarg, 0);
-            break;
-        case OPT_JSON:
-            o->json = true;
             break;
         case OPT_HELP:
             fputs(usage_line, stdout);
@@ -1195,10 +818,7 @@ parse_args(struct opts *o, int argc, char **argv)
             exit(2);
         }
     }
-    if (o->concurrency > 10000) {
-        fprintf(stderr, "bench_spamd_load: -c: at most 10000\n");
-        exit(2);
-    }
+    load_opts_check(&l->r.o);
     parse_http_args(o);
 }
 
@@ -1206,42 +826,35 @@ int
 main(int argc, char **argv)
 {
     struct load l = { 0 };
-    double t0, cpu0, elapsed;
+    double elapsed, cpu;
 
     if (argc == 1) { /* `make bench`: the real run is scripts/bench-spamd.py's */
         fputs(usage_line, stderr);
         return 0;
     }
-    parse_args(&l.o, argc, argv);
+    load_run_init(&l.r, load_err_names, LOAD_ERR_N);
+    parse_args(&l, argc, argv);
     if (optind == argc) {
         fprintf(stderr, "bench_spamd_load: no messages given\n%s", usage_line);
         return 2;
     }
-    if (load_resolve(&l) == -1)
+    if (load_resolve(&l.r, l.o.unix_path) == -1)
         return 2;
-    load_messages(&l, argv + optind, argc - optind);
+    load_corpus_read(&l.r, argv + optind, argc - optind, request_add, &l);
+    load_shuffle(l.reqs, l.nreqs, sizeof(*l.reqs), l.r.o.seed);
     if (l.nreqs == 0) {
-        fprintf(stderr, "bench_spamd_load: no messages (%zu skipped as too big)\n", l.skipped);
+        fprintf(stderr, "bench_spamd_load: no messages (%zu skipped as too big)\n", l.r.skipped);
         return 2;
     }
-    signal(SIGPIPE, SIG_IGN);
-    if ((l.ep = epoll_create1(EPOLL_CLOEXEC)) == -1) {
-        perror("bench_spamd_load: epoll_create1");
-        return 1;
-    }
-    l.slots = xcalloc(l.o.concurrency, sizeof(*l.slots));
-    for (size_t i = 0; i < l.o.concurrency; i++) {
+    load_run_open(&l.r);
+    l.slots = xcalloc(l.r.o.concurrency, sizeof(*l.slots));
+    for (size_t i = 0; i < l.r.o.concurrency; i++) {
         l.slots[i].fd = -1;
         buf_init(&l.slots[i].in);
     }
-    if (l.o.warmup > 0)
-        load_phase(&l, l.o.warmup, 0, false);
-    t0 = now();
-    cpu0 = cpu_now();
-    load_phase(&l, l.o.total, l.o.seconds, true);
-    elapsed = now() - t0;
-    load_report(&l, elapsed, cpu_now() - cpu0);
-    for (size_t i = 0; i < l.o.concurrency; i++) {
+    load_run_measure(&l.r, &slot_ops, &l, &elapsed, &cpu);
+    report(&l, elapsed, cpu);
+    for (size_t i = 0; i < l.r.o.concurrency; i++) {
         if (l.slots[i].fd != -1) /* kept alive */
             close(l.slots[i].fd);
         buf_clear(&l.slots[i].in);
@@ -1251,7 +864,6 @@ main(int argc, char **argv)
         buf_clear(&l.reqs[i]);
     free(l.reqs);
     free(l.slots);
-    free(l.lat);
-    close(l.ep);
-    return l.ok == l.done ? 0 : 1;
+    load_run_close(&l.r);
+    return l.r.ok == l.r.done ? 0 : 1;
 }
