@@ -26,6 +26,7 @@
 #include "core/json_read.h"
 #include "core/version.h"
 #include "core/xmalloc.h"
+#include "proto/proto_rspamd.h"
 
 #include "siftc_fmt.h"
 #include "siftc_http.h"
@@ -446,7 +447,10 @@ siftc_job_start(struct siftc *sc, struct siftc_job *j)
         struct buf z;
 
         buf_init(&z);
-        siftc_zstd_compress(msg.p ? msg.p : "", msg.len, &z);
+        if (rspamd_zstd_compress(msg.p ? msg.p : "", msg.len, &z) == -1) {
+            fprintf(stderr, "siftc: zstd: cannot compress\n"); /* only out of memory */
+            abort();
+        }
         buf_clear(&msg);
         msg = z;
         body = msg.p;
@@ -516,7 +520,7 @@ siftc_fail_prefix(const struct siftc *sc, const struct siftc_job *j)
 
 /* The text of an error reply: its JSON "error", else the reason phrase. */
 static void
-siftc_error_text(const struct siftc_reply *r, struct buf *out)
+siftc_error_text(const struct http_response *r, struct buf *out)
 {
     struct arena *a = arena_new(4096);
     const struct json_val *v = NULL;
@@ -536,7 +540,7 @@ siftc_error_text(const struct siftc_reply *r, struct buf *out)
 static void
 siftc_http_error(struct siftc *sc, const struct siftc_job *j)
 {
-    const struct siftc_reply *r = &j->conn.rep;
+    const struct http_response *r = &j->conn.rep.rp.resp;
     struct buf text;
 
     buf_init(&text);
@@ -551,7 +555,7 @@ siftc_http_error(struct siftc *sc, const struct siftc_job *j)
 static void
 siftc_ping_done(struct siftc *sc, struct siftc_job *j)
 {
-    const struct siftc_reply *r = &j->conn.rep;
+    const struct http_response *r = &j->conn.rep.rp.resp;
 
     if (r->status == 200 && r->body.len >= 4 && memcmp(r->body.p, "pong", 4) == 0) {
         printf("%.*s from %s in %.3f ms\n", (int)strcspn(r->body.p, "\r\n"), r->body.p, sc->host,
@@ -566,9 +570,9 @@ siftc_ping_done(struct siftc *sc, struct siftc_job *j)
 /* The JSON of a 200 reply: the part before Message-Offset, if the server
  * appended a rewritten message. */
 static size_t
-siftc_json_len(const struct siftc_reply *r)
+siftc_json_len(const struct http_response *r)
 {
-    const struct strv *off = siftc_reply_header(r, "message-offset");
+    const struct strv *off = http_response_header(r, "message-offset");
     size_t n = 0;
 
     if (off == NULL)
@@ -581,7 +585,7 @@ siftc_json_len(const struct siftc_reply *r)
 static void
 siftc_show(struct siftc *sc, struct siftc_job *j)
 {
-    const struct siftc_reply *r = &j->conn.rep;
+    const struct http_response *r = &j->conn.rep.rp.resp;
     struct arena *a = arena_new(16 * 1024);
     const struct json_val *res = NULL;
     struct sift_err err;
@@ -629,6 +633,7 @@ static void
 siftc_job_done(struct siftc *sc, struct siftc_job *j)
 {
     const struct siftc_conn *c = &j->conn;
+    const struct http_response *r = &c->rep.rp.resp;
 
     if (!j->started)
         return; /* the input was unreadable, and said so */
@@ -649,15 +654,15 @@ siftc_job_done(struct siftc *sc, struct siftc_job *j)
     }
     if (sc->cmd->show == NULL) {
         siftc_ping_done(sc, j);
-    } else if (c->rep.status == 200) {
+    } else if (r->status == 200) {
         siftc_show(sc, j);
-    } else if (c->rep.status > 200 && c->rep.status < 300) {
+    } else if (r->status > 200 && r->status < 300) {
         /* rspamd's 204 (too few tokens) and 208 (already learned): not done, not an error */
         struct buf text;
 
         buf_init(&text);
-        siftc_error_text(&c->rep, &text);
-        fprintf(stderr, "siftc: %s: %s: %d %s\n", j->name, sc->cmd->name, c->rep.status,
+        siftc_error_text(r, &text);
+        fprintf(stderr, "siftc: %s: %s: %d %s\n", j->name, sc->cmd->name, r->status,
                 text.p ? text.p : "");
         buf_clear(&text);
     } else {

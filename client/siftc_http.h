@@ -1,10 +1,12 @@
 /*
  * siftc_http.h - siftc's HTTP/1.1 client: one request per connection
  * (Connection: close), driven by the caller's poll() so that several run
- * at once, a reply reader that handles Content-Length, chunked and
- * read-to-EOF bodies, and zstd for request and reply bodies.
+ * at once. The reply is read by the library's parser
+ * (proto/proto_http_response.h); siftc adds rspamd's 204 with a body, a
+ * cap on the reply head, its own words for a reply it cannot read, and
+ * zstd bodies (proto/proto_rspamd.h) undone.
  *
- * siftc_reply_parse is pure (bytes in, a reply out) and has unit tests;
+ * The reply reader is pure (bytes in, a reply out) and has unit tests;
  * the connection functions do the I/O. Nothing here prints.
  */
 #ifndef SIFTC_HTTP_H
@@ -16,8 +18,8 @@
 
 #include "core/buf.h"
 #include "core/err.h"
-#include "core/strv.h"
 #include "proto/proto.h"
+#include "proto/proto_http_response.h"
 
 #define SIFTC_REPLY_MAX_HEADERS 100
 #define SIFTC_REPLY_MAX_HEAD    (64 * 1024)        /* status line and headers */
@@ -36,34 +38,29 @@ struct siftc_addr {
 int siftc_addr_resolve(const char *text, struct siftc_addr *a, struct sift_err *err);
 void siftc_addr_clear(struct siftc_addr *a);
 
-struct siftc_hdr {
-    struct strv name;
-    struct strv value;
-};
-
+/* A reply as siftc reads it. */
 struct siftc_reply {
-    int status;
-    struct strv reason;
-    struct siftc_hdr headers[SIFTC_REPLY_MAX_HEADERS];
-    size_t nheaders;
-    struct buf body; /* the body, de-chunked */
+    struct http_response_parser rp; /* rp.resp: the reply, once PROTO_DONE */
+    struct buf pend;                /* bytes received that rp has not taken yet */
 };
 
 void siftc_reply_init(struct siftc_reply *r);
+/* Free what r holds; r is then empty, as after siftc_reply_init. */
 void siftc_reply_clear(struct siftc_reply *r);
-/* Read the reply in p[0..len); eof: the server closed after it. PROTO_MORE:
- * not complete yet; PROTO_DONE: *r holds it (1xx replies skipped; bytes
- * past the body ignored); PROTO_ERROR: err says what is wrong. The
- * status, reason and header views point into p. */
-enum proto_status siftc_reply_parse(const char *p, size_t len, bool eof, struct siftc_reply *r,
-                                    struct sift_err *err);
-/* The first header of that name (ASCII case-insensitive), or NULL. */
-const struct strv *siftc_reply_header(const struct siftc_reply *r, const char *name);
+/* Take p[0..len), received. PROTO_MORE: not complete yet; PROTO_DONE:
+ * r->rp.resp holds it (1xx replies skipped, bytes past the body ignored,
+ * the reason without surrounding blanks); PROTO_ERROR: err says what is
+ * wrong, in the words siftc prints. */
+enum proto_status siftc_reply_feed(struct siftc_reply *r, const char *p, size_t len,
+                                   struct sift_err *err);
+/* The server closed the connection: complete a body read to the close (or
+ * rspamd's short 204 body), or fail. */
+enum proto_status siftc_reply_eof(struct siftc_reply *r, struct sift_err *err);
 /* Undo Content-Encoding/Compression: zstd in place. 0, or -1 with err. */
 int siftc_reply_decode(struct siftc_reply *r, struct sift_err *err);
 
-/* zstd: compress src into out (appended); decompress at most max bytes. */
-void siftc_zstd_compress(const char *src, size_t len, struct buf *out);
+/* rspamd_zstd_decompress (proto_rspamd.h), its failures in siftc's words
+ * ("zstd: ..."): at most max bytes into out (replacing it). 0, or -1. */
 int siftc_zstd_decompress(const char *src, size_t len, size_t max, struct buf *out,
                           struct sift_err *err);
 
@@ -98,9 +95,8 @@ struct siftc_conn {
     const struct addrinfo *next_ai; /* the address to try after this one */
     struct buf req;                 /* the whole request */
     size_t sent;
-    struct buf in; /* the reply as received */
     double deadline;
-    struct siftc_reply rep; /* SIFTC_DONE: the reply, views into in */
+    struct siftc_reply rep; /* SIFTC_DONE: the reply in rep.rp.resp */
 };
 
 /* Start sending req (taken over: *req is left empty) to a; the exchange

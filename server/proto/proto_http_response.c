@@ -237,6 +237,8 @@ rp_head_line(struct http_response_parser *rp, const char *raw, size_t rawlen, si
 {
     if (rp->head.len == 0 && n == 0)
         return 0; /* a stray empty line before the status line */
+    if (rp->head.len == 0 && rp_status_line(rp, raw, n) == -1)
+        return -1; /* not HTTP (a spamd port): fail now, not at the blank line or the close */
     if (n > 0 && rp->head.len > 0 && rp->nlines++ >= rp->lim.max_headers)
         return rp_fail(rp, "more than %u header lines", rp->lim.max_headers);
     buf_append(&rp->head, raw, rawlen);

@@ -8,10 +8,22 @@
 #include <string.h>
 
 #include "core/buf.h"
+#include "proto/proto_rspamd.h"
 
 #include "../unit.h"
 
 #define NCASES(t) (sizeof(t) / sizeof((t)[0]))
+
+/* in[0..len) as one read, then the close if eof, into r made afresh. */
+static enum proto_status
+reply_parse(const char *in, size_t len, bool eof, struct siftc_reply *r, struct sift_err *err)
+{
+    enum proto_status st;
+
+    siftc_reply_clear(r);
+    st = siftc_reply_feed(r, in, len, err);
+    return st == PROTO_MORE && eof ? siftc_reply_eof(r, err) : st;
+}
 
 static const struct {
     const char *in;
@@ -42,7 +54,7 @@ static const struct {
 };
 
 static void
-check_reply(const struct siftc_reply *r, int i)
+check_reply(const struct http_response *r, int i)
 {
     ck_assert_int_eq(r->status, good_cases[i].status);
     ck_assert_uint_eq(r->reason.len, strlen(good_cases[i].reason));
@@ -58,10 +70,10 @@ START_TEST(good_replies_whole)
     struct sift_err err;
 
     siftc_reply_init(&r);
-    ck_assert_int_eq(siftc_reply_parse(in, strlen(in), false, &r, &err),
+    ck_assert_int_eq(reply_parse(in, strlen(in), false, &r, &err),
                      good_cases[_i].needs_eof ? PROTO_MORE : PROTO_DONE);
-    ck_assert_int_eq(siftc_reply_parse(in, strlen(in), true, &r, &err), PROTO_DONE);
-    check_reply(&r, _i);
+    ck_assert_int_eq(reply_parse(in, strlen(in), true, &r, &err), PROTO_DONE);
+    check_reply(&r.rp.resp, _i);
     siftc_reply_clear(&r);
 }
 END_TEST
@@ -79,14 +91,14 @@ START_TEST(good_replies_every_prefix)
         full -= strlen("trailing junk");
     siftc_reply_init(&r);
     for (size_t n = 0; n < full; n++) {
-        ck_assert_msg(siftc_reply_parse(in, n, false, &r, &err) == PROTO_MORE, "prefix %zu: %s", n,
+        ck_assert_msg(reply_parse(in, n, false, &r, &err) == PROTO_MORE, "prefix %zu: %s", n,
                       err.msg);
         if (!good_cases[_i].needs_eof && good_cases[_i].status != 204)
-            ck_assert_msg(siftc_reply_parse(in, n, true, &r, &err) == PROTO_ERROR,
-                          "prefix %zu at EOF", n);
+            ck_assert_msg(reply_parse(in, n, true, &r, &err) == PROTO_ERROR, "prefix %zu at EOF",
+                          n);
     }
-    ck_assert_int_eq(siftc_reply_parse(in, full, true, &r, &err), PROTO_DONE);
-    check_reply(&r, _i);
+    ck_assert_int_eq(reply_parse(in, full, true, &r, &err), PROTO_DONE);
+    check_reply(&r.rp.resp, _i);
     siftc_reply_clear(&r);
 }
 END_TEST
@@ -138,7 +150,7 @@ START_TEST(bad_replies)
 
     siftc_reply_init(&r);
     ck_assert_int_eq(
-        siftc_reply_parse(bad_cases[_i].in, strlen(bad_cases[_i].in), bad_cases[_i].eof, &r, &err),
+        reply_parse(bad_cases[_i].in, strlen(bad_cases[_i].in), bad_cases[_i].eof, &r, &err),
         PROTO_ERROR);
     ck_assert_str_eq(err.msg, bad_cases[_i].want);
     siftc_reply_clear(&r);
@@ -157,13 +169,13 @@ START_TEST(too_many_headers_and_too_long_a_head)
     for (int i = 0; i <= SIFTC_REPLY_MAX_HEADERS; i++)
         buf_printf(&b, "X-%d: v\r\n", i);
     buf_puts(&b, "\r\n");
-    ck_assert_int_eq(siftc_reply_parse(b.p, b.len, false, &r, &err), PROTO_ERROR);
+    ck_assert_int_eq(reply_parse(b.p, b.len, false, &r, &err), PROTO_ERROR);
     ck_assert_str_eq(err.msg, "too many headers in the reply");
     buf_reset(&b);
     buf_puts(&b, "HTTP/1.1 200 OK\r\nX: ");
     while (b.len <= SIFTC_REPLY_MAX_HEAD)
         buf_puts(&b, "0123456789abcdef");
-    ck_assert_int_eq(siftc_reply_parse(b.p, b.len, false, &r, &err), PROTO_ERROR);
+    ck_assert_int_eq(reply_parse(b.p, b.len, false, &r, &err), PROTO_ERROR);
     ck_assert_str_eq(err.msg, "reply headers too long");
     buf_clear(&b);
     siftc_reply_clear(&r);
@@ -179,13 +191,13 @@ START_TEST(headers_by_name_any_case)
     const struct strv *v;
 
     siftc_reply_init(&r);
-    ck_assert_int_eq(siftc_reply_parse(in, strlen(in), false, &r, &err), PROTO_DONE);
-    ck_assert_uint_eq(r.nheaders, 4);
-    v = siftc_reply_header(&r, "content-encoding");
+    ck_assert_int_eq(reply_parse(in, strlen(in), false, &r, &err), PROTO_DONE);
+    ck_assert_uint_eq(r.rp.resp.nheaders, 4);
+    v = http_response_header(&r.rp.resp, "content-encoding");
     ck_assert_ptr_nonnull(v);
     ck_assert(strv_eq(*v, "zstd"));
-    ck_assert(strv_eq(*siftc_reply_header(&r, "X-TWO"), "1"));
-    ck_assert_ptr_null(siftc_reply_header(&r, "x-three"));
+    ck_assert(strv_eq(*http_response_header(&r.rp.resp, "X-TWO"), "1"));
+    ck_assert_ptr_null(http_response_header(&r.rp.resp, "x-three"));
     siftc_reply_clear(&r);
 }
 END_TEST
@@ -199,7 +211,7 @@ START_TEST(zstd_both_ways)
 
     buf_init(&z);
     buf_init(&out);
-    siftc_zstd_compress(msg, strlen(msg), &z);
+    rspamd_zstd_compress(msg, strlen(msg), &z);
     ck_assert_mem_eq(z.p, "\x28\xb5\x2f\xfd", 4); /* the frame's magic */
     ck_assert_int_eq(siftc_zstd_decompress(z.p, z.len, 1 << 20, &out, &err), 0);
     ck_assert_str_eq(out.p, msg);
@@ -216,7 +228,7 @@ START_TEST(zstd_both_ways)
     /* an empty message compresses to a frame too */
     buf_reset(&z);
     buf_reset(&out);
-    siftc_zstd_compress("", 0, &z);
+    rspamd_zstd_compress("", 0, &z);
     ck_assert_int_eq(siftc_zstd_decompress(z.p, z.len, 10, &out, &err), 0);
     ck_assert_uint_eq(out.len, 0);
     buf_clear(&z);
@@ -227,7 +239,7 @@ END_TEST
 static enum proto_status
 parse_str(const char *in, struct siftc_reply *r, struct sift_err *err)
 {
-    return siftc_reply_parse(in, strlen(in), false, r, err);
+    return reply_parse(in, strlen(in), false, r, err);
 }
 
 START_TEST(reply_decode_undoes_zstd)
@@ -239,23 +251,23 @@ START_TEST(reply_decode_undoes_zstd)
 
     buf_init(&in);
     buf_init(&z);
-    siftc_zstd_compress(json, strlen(json), &z);
+    rspamd_zstd_compress(json, strlen(json), &z);
     buf_printf(&in,
                "HTTP/1.1 200 OK\r\nCompression: zstd\r\nContent-Encoding: zstd\r\n"
                "Content-Length: %zu\r\n\r\n",
                z.len);
     buf_append(&in, z.p, z.len);
     siftc_reply_init(&r);
-    ck_assert_int_eq(siftc_reply_parse(in.p, in.len, false, &r, &err), PROTO_DONE);
+    ck_assert_int_eq(reply_parse(in.p, in.len, false, &r, &err), PROTO_DONE);
     ck_assert_int_eq(siftc_reply_decode(&r, &err), 0);
-    ck_assert_str_eq(r.body.p, json);
+    ck_assert_str_eq(r.rp.resp.body.p, json);
     siftc_reply_clear(&r);
     /* plain bodies stay as they are; other codings are refused */
     siftc_reply_init(&r);
     ck_assert_int_eq(parse_str("HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\n{}", &r, &err),
                      PROTO_DONE);
     ck_assert_int_eq(siftc_reply_decode(&r, &err), 0);
-    ck_assert_str_eq(r.body.p, "{}");
+    ck_assert_str_eq(r.rp.resp.body.p, "{}");
     siftc_reply_clear(&r);
     siftc_reply_init(&r);
     ck_assert_int_eq(parse_str("HTTP/1.1 200 OK\r\nContent-Encoding: gzip\r\n"
